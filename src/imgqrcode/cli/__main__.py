@@ -1,0 +1,5 @@
+import sys
+
+from imgqrcode.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The reading core: image bytes in, codes out. Knows nothing of HTTP."""

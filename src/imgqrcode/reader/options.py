@@ -1,0 +1,23 @@
+"""What a caller may ask of a scan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_TIME_BUDGET = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """Knobs of one scan.
+
+    ``formats`` restricts the symbologies by contract ``type_name`` (``None`` reads them
+    all); fewer formats is faster. ``time_budget`` bounds the extra stages that run after
+    the fast path, in seconds: the fast path itself always runs. ``max_pixels`` is
+    checked from the image header before any pixel is decoded.
+    """
+
+    formats: frozenset[str] | None = None
+    time_budget: float = DEFAULT_TIME_BUDGET
+    max_pixels: int = DEFAULT_MAX_PIXELS
