@@ -1,0 +1,91 @@
+"""Stage: 1D and stacked barcodes at any angle, located by their bars and turned upright.
+
+zxing-cpp scans rows and columns, so a linear symbol more than a few degrees off either
+axis is invisible to it, and PDF417 tolerates little more. This stage finds patches of
+parallel bars at any angle (:mod:`.bar_locator`), cuts each one out rotated so its bars
+stand vertical, with a quiet zone around it and small symbols enlarged, and decodes the
+crop with the bar-based formats only, trying enhanced renditions until one reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from imgqrcode.reader import symbology
+from imgqrcode.reader.cascade import coverage, enhance, warp
+from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
+from imgqrcode.reader.cascade.reading import read_renditions
+from imgqrcode.reader.image_view import ImageView
+from imgqrcode.reader.result import Code
+from imgqrcode.reader.stage import StageContext
+
+BAR_TYPE_NAMES: frozenset[str] = symbology.LINEAR_TYPE_NAMES | {
+    symbology.PDF_417,
+    symbology.MICRO_PDF_417,
+}
+
+TARGET_LENGTHS = (480.0, 340.0)
+"""Crops are resized so the symbol spans about this many pixels: enough for 2-3 pixels a
+module on the longest common symbols without a slow decode. The second, coarser
+sampling is a rendition whose errors differ from the first's."""
+
+MAX_ZOOM = 3.0
+QUIET_ZONE = 0.2
+"""Margin added at each end of the crop, as a fraction of the symbol's length: a quiet
+zone, plus the ends of the symbol that perspective turned out of the located patch."""
+
+
+def wanted(formats: frozenset[str] | None) -> frozenset[str] | None:
+    """The bar-based symbologies among ``formats``, ``None`` for all of them."""
+    return BAR_TYPE_NAMES if formats is None else formats & BAR_TYPE_NAMES
+
+
+def upright(gray: np.ndarray, region: BarRegion, target: float = TARGET_LENGTHS[0]) -> warp.Warped:
+    """``region`` cut out with its bars vertical, quiet zones added, resized to read well."""
+    zoom = min(MAX_ZOOM, target / max(region.length, 1.0))
+    length = region.length * (1 + 2 * QUIET_ZONE) + 16
+    height = region.height * 1.15 + 8
+    return warp.rotated_crop(gray, region.center, region.angle, (length, height), zoom)
+
+
+def renditions(gray: np.ndarray, region: BarRegion) -> Iterator[warp.Warped]:
+    """The crops to try, most productive first (made lazily: most regions stop early)."""
+    for target in TARGET_LENGTHS:
+        crop = upright(gray, region, target)
+        yield crop
+        yield enhance.rendition(crop, enhance.equalised(crop.image))
+        yield enhance.rendition(crop, enhance.sharpened(crop.image))
+
+
+@dataclass(frozen=True, slots=True)
+class RotatedBars:
+    name: str = "bars"
+
+    def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
+        type_names = wanted(context.options.formats)
+        if type_names is not None and not type_names:
+            return []
+        found = coverage.footprints(context.found)
+        codes: list[Code] = []
+        for region in locate_bars(view.gray):
+            if context.expired():
+                break
+            if coverage.covered(region.center, found):
+                continue
+            # An upright crop is already horizontal and the 1D decoders read both ways;
+            # only a near-square patch (a stacked symbol) may need zxing's 90 degrees.
+            read = read_renditions(
+                renditions(view.gray, region),
+                view,
+                context,
+                stage=self.name,
+                type_names=type_names,
+                try_rotate=region.height > 0.8 * region.length,
+                try_downscale=False,
+            )
+            codes.extend(read)
+            found.extend(coverage.footprints(read))
+        return codes

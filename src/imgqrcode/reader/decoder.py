@@ -1,0 +1,92 @@
+"""zxing-cpp results as contract :class:`Code` objects, in the original image's frame.
+
+Every stage decodes through here, whatever pixels it hands to zxing-cpp (the whole
+image, a crop, a rescaled or rectified patch): it passes the homography from those
+pixels to the original image and gets codes whose corners are right in the original.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import zxingcpp
+
+from imgqrcode.reader import bar_box, geometry, symbology
+from imgqrcode.reader.result import Code
+
+
+def read(
+    pixels: np.ndarray,
+    type_names: frozenset[str] | None = None,
+    **zxing_options: object,
+) -> list[zxingcpp.Barcode]:
+    """zxing-cpp's ``read_barcodes`` with plain text (``\\x1d`` kept, no GS1 parentheses).
+
+    ``zxing_options`` are passed on (``try_rotate``, ``binarizer``, ``is_pure``...).
+    """
+    return zxingcpp.read_barcodes(
+        pixels,
+        formats=symbology.barcode_formats(type_names),
+        text_mode=zxingcpp.TextMode.Plain,
+        **zxing_options,
+    )
+
+
+def to_code(
+    barcode: zxingcpp.Barcode,
+    pixels: np.ndarray,
+    frame: tuple[int, int],
+    *,
+    transform: np.ndarray | None = None,
+    stage: str = "",
+    type_names: frozenset[str] | None = None,
+) -> Code:
+    """One zxing-cpp result as a Code in the original image.
+
+    ``pixels`` are the greyscale pixels the barcode was read from (the bars of a 1D code
+    are measured there), ``transform`` the 3x3 homography from their frame to the
+    original image's (``None``: the same frame), ``frame`` the original's
+    ``(width, height)``, ``type_names`` what the caller asked for (it decides whether an
+    EAN-13 starting with 0 is reported as UPC-A).
+    """
+    name = symbology.type_name(barcode, type_names)
+    position = barcode.position
+    quad = np.array(
+        [
+            [position.top_left.x, position.top_left.y],
+            [position.top_right.x, position.top_right.y],
+            [position.bottom_right.x, position.bottom_right.y],
+            [position.bottom_left.x, position.bottom_left.y],
+        ],
+        dtype=float,
+    )
+    if name in symbology.LINEAR_TYPE_NAMES:
+        quad = bar_box.measure(pixels, quad)
+    if name == symbology.DX_FILM_EDGE:
+        quad = bar_box.with_clock_track(quad)
+    if transform is not None:
+        quad = geometry.apply(transform, quad)
+    return Code(
+        type_name=name,
+        data=symbology.data(barcode, name),
+        position=geometry.to_position(quad, *frame),
+        raw=bytes(barcode.bytes),
+        ec_level=barcode.ec_level,
+        symbology_identifier=barcode.symbology_identifier,
+        stage=stage,
+    )
+
+
+def decode(
+    pixels: np.ndarray,
+    frame: tuple[int, int],
+    *,
+    transform: np.ndarray | None = None,
+    stage: str = "",
+    type_names: frozenset[str] | None = None,
+    **zxing_options: object,
+) -> list[Code]:
+    """:func:`read` then :func:`to_code` on each result: the one call a stage needs."""
+    return [
+        to_code(barcode, pixels, frame, transform=transform, stage=stage, type_names=type_names)
+        for barcode in read(pixels, type_names, **zxing_options)
+    ]

@@ -1,0 +1,188 @@
+"""Turn whatever a caller holds (bytes, a path, a PIL image, an array) into an ImageView.
+
+Everything an attacker controls passes through here, so the order matters: only the
+formats we document are opened (Pillow would otherwise also run e.g. its EPS plugin),
+the pixel count is checked from the header before any pixel is decoded, and every
+decoder failure, truncation included, becomes :class:`InvalidImageError`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import warnings
+import zlib
+
+import cv2
+import numpy as np
+from PIL import (
+    BmpImagePlugin,
+    GifImagePlugin,
+    Image,
+    JpegImagePlugin,
+    PngImagePlugin,
+    TiffImagePlugin,
+    WebPImagePlugin,
+)
+
+from imgqrcode.reader.errors import InvalidImageError
+from imgqrcode.reader.image_view import ImageView
+
+ImageSource = bytes | bytearray | memoryview | str | os.PathLike[str] | Image.Image | np.ndarray
+
+FORMATS: tuple[str, ...] = ("JPEG", "PNG", "GIF", "BMP", "WEBP", "TIFF")
+"""Pillow format names we open (the JPEG opener also opens the MPO files of many cameras)."""
+
+# Importing a plugin registers it; ``Image.open(formats=...)`` needs them registered.
+_PLUGINS = (
+    BmpImagePlugin,
+    GifImagePlugin,
+    JpegImagePlugin,
+    PngImagePlugin,
+    TiffImagePlugin,
+    WebPImagePlugin,
+)
+
+# What Pillow's decoders raise on malformed input; each is a symptom of bad bytes here.
+_DECODER_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    IndexError,
+    KeyError,
+    TypeError,
+    ZeroDivisionError,
+    struct.error,
+    zlib.error,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+)
+
+# EXIF orientation -> the Pillow transpose that shows the image as a person sees it.
+_ORIENTATION: dict[int, Image.Transpose] = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_EXIF_ORIENTATION_TAG = 0x0112
+
+
+def load(source: ImageSource, max_pixels: int) -> ImageView:
+    """Decode ``source`` into greyscale in its displayed frame, or raise InvalidImageError."""
+    if isinstance(source, np.ndarray):
+        return _from_array(source, max_pixels)
+    if isinstance(source, Image.Image):
+        _check_size(source.size, max_pixels)
+        return _decode(source)
+    if isinstance(source, bytes | bytearray | memoryview):
+        if not source:
+            raise InvalidImageError("empty image data")
+        return _open(io.BytesIO(source), max_pixels)
+    if isinstance(source, str | os.PathLike):
+        try:
+            with open(source, "rb") as file:
+                return _open(io.BytesIO(file.read()), max_pixels)
+        except OSError as error:
+            raise InvalidImageError(f"cannot read {os.fspath(source)!r}: {error}") from error
+    raise InvalidImageError(f"unsupported image source type {type(source).__name__}")
+
+
+def _open(stream: io.BytesIO, max_pixels: int) -> ImageView:
+    if not stream.getbuffer().nbytes:
+        raise InvalidImageError("empty image data")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(stream, formats=FORMATS)
+        _check_size(image.size, max_pixels)
+        return _decode(image)
+    except _DECODER_ERRORS as error:
+        raise InvalidImageError(f"not a supported image: {error}") from error
+
+
+def _check_size(size: tuple[int, int], max_pixels: int) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise InvalidImageError(f"empty image ({width}x{height})")
+    if width * height > max_pixels:
+        raise InvalidImageError(
+            f"image too large: {width}x{height} is more than {max_pixels} pixels"
+        )
+
+
+def _decode(image: Image.Image) -> ImageView:
+    """Pixels of a Pillow image as greyscale ink on white, in the displayed frame."""
+    orientation = _orientation(image)
+    try:
+        image.load()
+        gray = _to_gray(image)
+    except _DECODER_ERRORS as error:
+        raise InvalidImageError(f"cannot decode image: {error}") from error
+    transpose = _ORIENTATION.get(orientation)
+    if transpose is not None:
+        gray = gray.transpose(transpose)
+    return ImageView(np.ascontiguousarray(np.asarray(gray, dtype=np.uint8)))
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_EXIF_ORIENTATION_TAG, 1)
+    except _DECODER_ERRORS:
+        return 1
+    return value if isinstance(value, int) else 1
+
+
+def _to_gray(image: Image.Image) -> Image.Image:
+    mode = image.mode
+    if mode == "L":
+        return image
+    if mode.startswith("I") or mode == "F":
+        return Image.fromarray(_deep_to_8bit(np.asarray(image)))
+    has_alpha = mode in {"RGBA", "LA", "PA", "RGBa", "La"} or (
+        mode == "P" and "transparency" in image.info
+    )
+    if not has_alpha:
+        return image.convert("L")
+    rgba = image.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, rgba).convert("L")
+
+
+def _deep_to_8bit(pixels: np.ndarray) -> np.ndarray:
+    """16-bit (or wider) greyscale to 8 bits by its full range, not by clipping at 255."""
+    values = pixels.astype(np.float64)
+    top = float(values.max(initial=0.0))
+    scale = 255.0 / 65535.0 if top > 255.0 else 1.0
+    return np.clip(values * scale, 0, 255).astype(np.uint8)
+
+
+def _from_array(pixels: np.ndarray, max_pixels: int) -> ImageView:
+    """An array as OpenCV and zxing-cpp take it: greyscale, BGR or BGRA."""
+    if pixels.ndim not in (2, 3) or pixels.shape[0] == 0 or pixels.shape[1] == 0:
+        raise InvalidImageError(f"unsupported array shape {pixels.shape}")
+    _check_size((pixels.shape[1], pixels.shape[0]), max_pixels)
+    if pixels.dtype == np.bool_:
+        pixels = pixels.astype(np.uint8) * 255
+    elif pixels.dtype != np.uint8:
+        if not np.issubdtype(pixels.dtype, np.number):
+            raise InvalidImageError(f"unsupported array dtype {pixels.dtype}")
+        pixels = _deep_to_8bit(pixels)
+    if pixels.ndim == 2:
+        return ImageView(np.ascontiguousarray(pixels))
+    channels = pixels.shape[2]
+    if channels == 1:
+        return ImageView(np.ascontiguousarray(pixels[:, :, 0]))
+    if channels == 3:
+        return ImageView(cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY))
+    if channels == 4:
+        bgr = pixels[:, :, :3].astype(np.float32)
+        alpha = pixels[:, :, 3:4].astype(np.float32) / 255.0
+        on_white = (bgr * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+        return ImageView(cv2.cvtColor(on_white, cv2.COLOR_BGR2GRAY))
+    raise InvalidImageError(f"unsupported number of channels {channels}")

@@ -1,0 +1,70 @@
+"""The reading pipeline: the fast path, then the cascade while the time budget lasts.
+
+The fast path is plain zxing-cpp over the whole image; it reads most real images at
+the cost of one call. The cascade's stages (``imgqrcode.reader.cascade``) run after it,
+each seeing what was found so far, until the deadline (start of the cascade plus
+``options.time_budget``) passes. Every stage's codes are merged here, once.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from imgqrcode.reader import decoder, merge
+from imgqrcode.reader.cascade import cascade_stages
+from imgqrcode.reader.image_view import ImageView
+from imgqrcode.reader.options import ScanOptions
+from imgqrcode.reader.result import Code
+from imgqrcode.reader.stage import Stage, StageContext
+
+
+@dataclass(frozen=True, slots=True)
+class FastPath:
+    """zxing-cpp with its defaults (all rotations, downscaling, inversion) on the image."""
+
+    name: str = "fast"
+
+    def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
+        return decoder.decode(
+            view.gray,
+            (view.width, view.height),
+            stage=self.name,
+            type_names=context.options.formats,
+        )
+
+
+def run(
+    view: ImageView, options: ScanOptions, stages: Sequence[Stage] | None = None
+) -> tuple[list[Code], dict[str, float]]:
+    """All codes in ``view`` in reading order, and the seconds each stage took.
+
+    ``stages`` replaces the cascade (for benchmarks that measure one stage alone).
+    """
+    timings: dict[str, float] = {}
+    fast = FastPath()
+    started = time.monotonic()
+    found = merge.merged([], _wanted(fast(view, _context(options, [], math.inf)), options))
+    timings[fast.name] = time.monotonic() - started
+    deadline = time.monotonic() + options.time_budget
+    for stage in cascade_stages() if stages is None else stages:
+        if time.monotonic() >= deadline:
+            break
+        stage_started = time.monotonic()
+        codes = stage(view, _context(options, found, deadline))
+        found = merge.merged(found, _wanted(codes, options))
+        timings[stage.name] = time.monotonic() - stage_started
+    return merge.reading_order(found), timings
+
+
+def _context(options: ScanOptions, found: Sequence[Code], deadline: float) -> StageContext:
+    return StageContext(options=options, found=tuple(found), deadline=deadline)
+
+
+def _wanted(codes: list[Code], options: ScanOptions) -> list[Code]:
+    """Drop symbologies the caller excluded (zxing-cpp reads UPC-A through EAN-13)."""
+    if options.formats is None:
+        return codes
+    return [code for code in codes if code.type_name in options.formats]

@@ -1,0 +1,64 @@
+"""The Starlette application: routes, the WeChat 40066 for everything else, lifespan.
+
+Unknown paths (also under ``/cgi-bin/`` and ``/cv/``) and known paths with a method they
+do not take answer ``40066 invalid url`` with HTTP 200, as WeChat does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from imgqrcode.service import operations, qrcode_endpoint, token_endpoints
+from imgqrcode.service.config import ServiceConfig
+from imgqrcode.service.errors import ApiError, ErrorCode
+from imgqrcode.service.request_lifecycle import RequestLifecycleMiddleware
+from imgqrcode.service.responses import error_response
+from imgqrcode.service.services import Services
+
+
+async def _invalid_url(request: Request, exc: Exception) -> Response:
+    detail = f"no route for {request.method} {request.url.path}"
+    return error_response(request.scope, ApiError(ErrorCode.INVALID_URL, detail))
+
+
+def create_app(config: ServiceConfig) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services = Services.start(config)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await services.aclose()
+
+    routes = [
+        Route("/cv/img/qrcode", qrcode_endpoint.recognize, methods=["GET", "POST"]),
+        Route("/cgi-bin/token", token_endpoints.token, methods=["GET", "POST"]),
+        Route("/cgi-bin/stable_token", token_endpoints.stable_token, methods=["POST"]),
+        Route("/healthz", operations.healthz, methods=["GET"]),
+        Route("/metrics", operations.metrics_endpoint, methods=["GET"]),
+        Route("/info", operations.info, methods=["GET"]),
+        Route("/openapi.json", operations.openapi, methods=["GET"]),
+        Route("/", operations.index, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=operations.STATIC_DIR, check_dir=False)),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestLifecycleMiddleware)],
+        exception_handlers={HTTPException: _invalid_url},
+        lifespan=lifespan,
+    )
+
+
+def create_app_from_environment() -> Starlette:
+    """The factory each ``--workers`` process calls (configuration from its environment)."""
+    return create_app(ServiceConfig.from_environment())

@@ -1,0 +1,460 @@
+// The debug page: takes an image (drop, picker, paste or address), sends it to the
+// reading endpoint and shows what came back, drawn on the image. All state that the
+// language switch has to re-render lives in `state`, so rendering is a function of it.
+
+import { fetchInfo, readCodes, requestToken, tokenStore } from "./api.js";
+import { curlCommand } from "./curl.js";
+import { errcodeHint, formatBytes, t, toggleLanguage, translate } from "./i18n.js";
+import { CORNERS, drawCodes, highlightCode } from "./overlay.js";
+import { shrinkToFit } from "./shrink.js";
+
+const DEFAULT_LIMIT = 2 * 1024 * 1024;
+const COPIED_FOR_MS = 1500;
+
+const element = (id) => document.getElementById(id);
+
+const state = {
+  info: { auth_required: false, max_image_bytes: DEFAULT_LIMIT, version: "" },
+  status: ["status_idle", {}],
+  tokenMessage: null,
+  // The last reading: what was asked, what was sent, and the server's answer.
+  reading: null,
+  imageLoaded: false,
+  ticket: 0,
+};
+
+/* ---------- small helpers ---------- */
+
+function show(id, visible) {
+  element(id).hidden = !visible;
+}
+
+function setStatus(key, values = {}) {
+  state.status = [key, values];
+  element("status").textContent = t(key, values);
+}
+
+function shortToken(token) {
+  return token.length > 14 ? `${token.slice(0, 6)}…${token.slice(-4)}` : token;
+}
+
+/** Copies `text`, falling back to a selection where the Clipboard API is not allowed. */
+async function copyText(text, button) {
+  let copied = false;
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    } catch (error) {
+      if (!(error instanceof DOMException)) throw error;
+    }
+  }
+  if (!copied) {
+    const scratch = document.createElement("textarea");
+    scratch.value = text;
+    scratch.setAttribute("readonly", "");
+    scratch.className = "scratch";
+    document.body.append(scratch);
+    scratch.select();
+    copied = document.execCommand("copy");
+    scratch.remove();
+  }
+  const labelKey = button.dataset.i18n;
+  button.textContent = t(copied ? "copied" : "copy_failed");
+  setTimeout(() => {
+    button.textContent = t(labelKey);
+  }, COPIED_FOR_MS);
+}
+
+/**
+ * Text as it would print, with control characters (a GS1 group separator, say) made
+ * visible as their Unicode control pictures; copying still gives the exact data.
+ */
+function visibleText(text) {
+  const fragment = document.createDocumentFragment();
+  const control = /^[\u0000-\u0008\u000b-\u001f\u007f]$/u;
+  for (const part of text.split(/([\u0000-\u0008\u000b-\u001f\u007f])/u)) {
+    if (!part) continue;
+    const code = part.codePointAt(0);
+    if (control.test(part)) {
+      const glyph = document.createElement("span");
+      glyph.className = "control";
+      glyph.textContent = String.fromCodePoint(code === 0x7f ? 0x2421 : 0x2400 + code);
+      glyph.title = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+      fragment.append(glyph);
+    } else {
+      fragment.append(part);
+    }
+  }
+  return fragment;
+}
+
+/* ---------- credentials ---------- */
+
+function credentials() {
+  if (!state.info.auth_required) return null;
+  return { appid: element("appid").value.trim(), secret: element("secret").value };
+}
+
+function renderToken() {
+  const held = tokenStore.get();
+  element("token").value = held?.token ?? "";
+  let message;
+  if (state.tokenMessage) {
+    message = state.tokenMessage;
+  } else if (!held) {
+    message = t("token_none");
+  } else if (held.expiresAt) {
+    const time = new Date(held.expiresAt).toLocaleTimeString(document.documentElement.lang);
+    message = t("token_held_expiry", { token: shortToken(held.token), time });
+  } else {
+    message = t("token_held", { token: shortToken(held.token) });
+  }
+  element("token-status").textContent = message;
+}
+
+async function onGetToken(event) {
+  event.preventDefault();
+  const { appid, secret } = credentials();
+  if (!appid || !secret) {
+    state.tokenMessage = t("token_needs_credentials");
+    renderToken();
+    return;
+  }
+  state.tokenMessage = t("token_fetching");
+  renderToken();
+  const answer = await requestToken(appid, secret, false);
+  const body = answer.body;
+  if (body?.access_token) {
+    state.tokenMessage = null;
+  } else if (body?.errcode !== undefined) {
+    const hint = errcodeHint(body.errcode);
+    state.tokenMessage = `${t("error_heading", { code: body.errcode })}: ${body.errmsg} ${hint}`;
+  } else {
+    state.tokenMessage = t("network_error", { message: answer.failure ?? answer.status });
+  }
+  renderToken();
+}
+
+function onTokenTyped() {
+  const token = element("token").value.trim();
+  if (token) tokenStore.set(token, null);
+  else tokenStore.clear();
+  state.tokenMessage = null;
+  renderToken();
+}
+
+function onForgetToken() {
+  tokenStore.clear();
+  element("secret").value = "";
+  state.tokenMessage = null;
+  renderToken();
+}
+
+/* ---------- reading ---------- */
+
+/**
+ * Reads one source: {blob, name} for a file, {url} for an address. Answers to older
+ * requests that arrive late are dropped, so the page always shows the last one asked.
+ */
+async function read(source) {
+  state.ticket += 1;
+  const ticket = state.ticket;
+  document.body.dataset.state = "busy";
+  document.body.dataset.ticket = String(ticket);
+  setStatus("status_sending", { name: source.name ?? source.url });
+  let upload = source;
+  let shrunk = null;
+  const limit = state.info.max_image_bytes;
+  if (source.blob && element("shrink").checked && source.blob.size > limit) {
+    shrunk = await shrinkToFit(source.blob, limit);
+    if (shrunk) upload = { blob: shrunk.blob, name: source.name.replace(/(\.[^.]*)?$/, ".jpg") };
+  }
+  const answer = await readCodes(upload, {
+    detail: element("detail").checked,
+    credentials: credentials(),
+  });
+  if (ticket !== state.ticket) return;
+  state.reading = { source, upload, shrunk, answer };
+  showImage(upload);
+  renderReading();
+  renderToken();
+}
+
+function showImage(upload) {
+  const image = element("image");
+  if (image.src.startsWith("blob:")) URL.revokeObjectURL(image.src);
+  state.imageLoaded = false;
+  element("overlay").replaceChildren();
+  image.hidden = false;
+  show("blank", false);
+  show("image-note", false);
+  image.src = upload.blob ? URL.createObjectURL(upload.blob) : upload.url;
+}
+
+function onImageLoaded() {
+  state.imageLoaded = true;
+  drawOverlay();
+}
+
+/** The browser cannot show this image (a TIFF, an address it cannot reach): draw on a blank. */
+function onImageFailed() {
+  const size = state.reading?.answer.body?.img_size;
+  if (!size) return;
+  element("image").hidden = true;
+  const blank = element("blank");
+  blank.style.aspectRatio = `${size.w} / ${size.h}`;
+  blank.hidden = false;
+  show("image-note", true);
+  state.imageLoaded = true;
+  drawOverlay();
+}
+
+function drawOverlay() {
+  const body = state.reading?.answer.body;
+  if (!state.imageLoaded || !body?.code_results || !body.img_size) return;
+  const frame = element("image").hidden ? element("blank") : element("image");
+  const { width, height } = frame.getBoundingClientRect();
+  if (!width || !height) return;
+  const overlay = element("overlay");
+  // Laid exactly over the picture, whatever room the stage around it takes.
+  Object.assign(overlay.style, {
+    left: `${frame.offsetLeft}px`,
+    top: `${frame.offsetTop}px`,
+    width: `${width}px`,
+    height: `${height}px`,
+  });
+  drawCodes(overlay, body.code_results, body.img_size, { width, height }, (index, code) =>
+    t("overlay_label", { n: index + 1, type: code.type_name }),
+  );
+  document.body.dataset.state = "drawn";
+}
+
+function renderReading() {
+  const { answer, source, shrunk } = state.reading;
+  const body = answer.body;
+  const success = body?.errcode === 0;
+  show("result", true);
+  show("reading", success);
+  element("json").textContent = body ? JSON.stringify(body, null, 2) : (answer.text ?? "");
+  element("round-trip").textContent =
+    success && body.img_size
+      ? t("round_trip", { ms: answer.ms, status: answer.status, ...body.img_size })
+      : t("round_trip_error", { ms: answer.ms, status: answer.status });
+  renderError(answer);
+  renderShrunkNote(source, shrunk);
+  renderCurl();
+  if (success) {
+    renderCodes(body.code_results);
+    const count = body.code_results.length;
+    const key = ["status_found_none", "status_found_one"][count] ?? "status_found_many";
+    setStatus(key, { n: count, ms: answer.ms });
+    document.body.dataset.state = "done";
+    drawOverlay();
+  } else {
+    setStatus("status_error", { code: body?.errcode ?? answer.status, ms: answer.ms });
+    document.body.dataset.state = "error";
+  }
+}
+
+function renderError(answer) {
+  const body = answer.body;
+  let title = null;
+  let message = "";
+  let hint = "";
+  if (answer.failure !== undefined) {
+    title = t("network_error", { message: answer.failure });
+  } else if (!body) {
+    title = t("not_json", { status: answer.status });
+    message = answer.text ?? "";
+  } else if (body.errcode !== 0) {
+    title = t("error_heading", { code: body.errcode });
+    message = body.errmsg ?? "";
+    hint = errcodeHint(body.errcode);
+  }
+  show("error", title !== null);
+  element("error").dataset.errcode = body?.errcode ?? "";
+  element("error-title").textContent = title ?? "";
+  element("error-message").textContent = message;
+  element("error-hint").textContent = hint;
+}
+
+function renderShrunkNote(source, shrunk) {
+  show("shrunk-note", shrunk !== null);
+  if (!shrunk) return;
+  element("shrunk-note").textContent = t("shrunk_note", {
+    name: source.name,
+    size: formatBytes(source.blob.size),
+    limit: formatBytes(state.info.max_image_bytes),
+    sent: formatBytes(shrunk.blob.size),
+    w: shrunk.width,
+    h: shrunk.height,
+  });
+}
+
+function renderCurl() {
+  const { answer, source, shrunk } = state.reading;
+  const fileName = source.blob ? source.name || t("curl_file_placeholder") : null;
+  const command = curlCommand(answer.url, fileName);
+  element("curl").textContent = shrunk ? `${t("curl_shrunk_note")}\n${command}` : command;
+  element("curl").dataset.command = command;
+}
+
+function renderCodes(codes) {
+  const list = element("codes");
+  list.replaceChildren();
+  show("codes-none", codes.length === 0);
+  codes.forEach((code, index) => list.append(codeItem(code, index)));
+}
+
+function codeItem(code, index) {
+  const item = document.createElement("li");
+  item.className = "code-item";
+  item.dataset.index = String(index);
+  item.innerHTML = `
+    <div class="code-head"><span class="code-number"></span><span class="code-type"></span></div>
+    <dl>
+      <dt></dt><dd class="code-text-row"><pre class="code-text"></pre>
+        <button type="button" class="button secondary copy" data-i18n="copy"></button></dd>
+      <dt></dt><dd class="corners"></dd>
+    </dl>`;
+  item.querySelector(".code-number").textContent = String(index + 1);
+  item.querySelector(".code-type").textContent = code.type_name;
+  const [textTerm, cornersTerm] = item.querySelectorAll("dt");
+  textTerm.textContent = t("field_text");
+  cornersTerm.textContent = t("field_corners");
+  const text = item.querySelector(".code-text");
+  text.dataset.text = code.data;
+  text.append(visibleText(code.data));
+  const copy = item.querySelector(".copy");
+  copy.textContent = t("copy");
+  copy.setAttribute("aria-label", t("copy_text_label", { n: index + 1 }));
+  copy.addEventListener("click", () => copyText(code.data, copy));
+  const corners = item.querySelector(".corners");
+  if (code.pos) {
+    for (const corner of CORNERS) {
+      const row = document.createElement("span");
+      row.className = "corner";
+      row.textContent = `${t(`corner_${corner}`)} (${code.pos[corner].x}, ${code.pos[corner].y})`;
+      corners.append(row);
+    }
+  }
+  const point = () => highlightCode(element("overlay"), index);
+  const unpoint = () => highlightCode(element("overlay"), null);
+  item.addEventListener("mouseenter", point);
+  item.addEventListener("mouseleave", unpoint);
+  item.addEventListener("focusin", point);
+  item.addEventListener("focusout", unpoint);
+  return item;
+}
+
+/* ---------- inputs ---------- */
+
+function readFile(file) {
+  if (file) read({ blob: file, name: file.name || "image" });
+}
+
+function onDrop(event) {
+  event.preventDefault();
+  element("drop-zone").classList.remove("dragging");
+  const transfer = event.dataTransfer;
+  if (transfer.files.length) {
+    readFile(transfer.files[0]);
+    return;
+  }
+  // An image dragged from another page arrives as its address.
+  const address = transfer.getData("text/uri-list").split(/\r?\n/).find((line) => line && !line.startsWith("#"));
+  if (address) {
+    element("url").value = address;
+    read({ url: address });
+  }
+}
+
+function onDragOver(event) {
+  event.preventDefault();
+  event.dataTransfer.dropEffect = "copy";
+  element("drop-zone").classList.add("dragging");
+}
+
+/** Pasting an image anywhere reads it; pasting an address outside a text field reads that. */
+function onPaste(event) {
+  const items = [...(event.clipboardData?.items ?? [])];
+  const image = items.find((item) => item.kind === "file" && item.type.startsWith("image/"));
+  if (image) {
+    event.preventDefault();
+    const file = image.getAsFile();
+    readFile(file);
+    return;
+  }
+  const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;
+  const text = event.clipboardData?.getData("text/plain").trim() ?? "";
+  if (!typing && /^https?:\/\/\S+$/i.test(text)) {
+    event.preventDefault();
+    element("url").value = text;
+    read({ url: text });
+  }
+}
+
+function onUrlSubmit(event) {
+  event.preventDefault();
+  const url = element("url").value.trim();
+  if (url) read({ url });
+}
+
+/* ---------- page ---------- */
+
+function renderAll() {
+  translate(document);
+  element("version").textContent = state.info.version
+    ? t("server_version", { version: state.info.version })
+    : "";
+  element("drop-hint").textContent = t("drop_zone_hint", {
+    size: formatBytes(state.info.max_image_bytes),
+  });
+  element("status").textContent = t(...state.status);
+  renderToken();
+  if (state.reading) {
+    renderReading();
+  }
+}
+
+function wire() {
+  element("language").addEventListener("click", () => {
+    toggleLanguage();
+    renderAll();
+  });
+  const dropZone = element("drop-zone");
+  const fileInput = element("file");
+  dropZone.addEventListener("click", () => fileInput.click());
+  fileInput.addEventListener("change", () => {
+    readFile(fileInput.files[0]);
+    fileInput.value = "";
+  });
+  dropZone.addEventListener("dragover", onDragOver);
+  dropZone.addEventListener("dragleave", () => dropZone.classList.remove("dragging"));
+  dropZone.addEventListener("drop", onDrop);
+  document.addEventListener("paste", onPaste);
+  element("url-form").addEventListener("submit", onUrlSubmit);
+  element("token-form").addEventListener("submit", onGetToken);
+  element("token").addEventListener("change", onTokenTyped);
+  element("forget-token").addEventListener("click", onForgetToken);
+  element("copy-curl").addEventListener("click", (event) =>
+    copyText(element("curl").dataset.command, event.currentTarget),
+  );
+  const image = element("image");
+  image.addEventListener("load", onImageLoaded);
+  image.addEventListener("error", onImageFailed);
+  new ResizeObserver(drawOverlay).observe(element("stage"));
+}
+
+async function start() {
+  wire();
+  renderAll();
+  state.info = { ...state.info, ...(await fetchInfo()) };
+  show("auth", state.info.auth_required);
+  show("auth-off", !state.info.auth_required);
+  renderAll();
+  document.body.dataset.state = "ready";
+}
+
+start();

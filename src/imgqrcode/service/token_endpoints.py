@@ -1,0 +1,57 @@
+"""``/cgi-bin/token`` and ``/cgi-bin/stable_token``: WeChat's two ways to get a token.
+
+Success bodies are WeChat's: ``{"access_token", "expires_in"}`` with no errcode. A
+stable token handed back again reports the seconds it has left, as WeChat does.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from imgqrcode.service.body import read_body
+from imgqrcode.service.errors import ApiError, ErrorCode
+from imgqrcode.service.request_context import outcome_of
+from imgqrcode.service.responses import json_response
+from imgqrcode.service.services import services_of
+
+GRANT_TYPE = "client_credential"
+MAX_TOKEN_BODY_BYTES = 16 * 1024
+
+
+def _check_grant_type(grant_type: object) -> None:
+    if grant_type != GRANT_TYPE:
+        raise ApiError(ErrorCode.INVALID_GRANT_TYPE, f"grant_type={grant_type!r}")
+
+
+async def token(request: Request) -> Response:
+    outcome_of(request.scope).endpoint = "token"
+    query = request.query_params
+    _check_grant_type(query.get("grant_type"))
+    granted = await services_of(request).tokens.grant(
+        query.get("appid", ""), query.get("secret", ""), stable=False
+    )
+    return json_response(request.scope, granted.to_json())
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+async def stable_token(request: Request) -> Response:
+    outcome_of(request.scope).endpoint = "stable_token"
+    body = await read_body(request, MAX_TOKEN_BODY_BYTES)
+    try:
+        params = json.loads(body) if body.strip() else {}
+    except ValueError as exc:
+        raise ApiError(ErrorCode.DATA_FORMAT_ERROR, "body is not JSON") from exc
+    if not isinstance(params, dict):
+        raise ApiError(ErrorCode.DATA_FORMAT_ERROR, "body is not a JSON object")
+    _check_grant_type(params.get("grant_type"))
+    force = params.get("force_refresh", False) in (True, "true", 1)
+    granted = await services_of(request).tokens.grant(
+        _text(params.get("appid")), _text(params.get("secret")), stable=True, force_refresh=force
+    )
+    return json_response(request.scope, granted.to_json())

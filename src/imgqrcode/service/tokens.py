@@ -1,0 +1,109 @@
+"""The rules of WeChat's access tokens, over any :class:`~imgqrcode.service.store.Store`.
+
+- ``/cgi-bin/token`` issues a new token on every call; the one before it stays valid for
+  the grace period (5 minutes), then answers 40001.
+- ``/cgi-bin/stable_token`` hands back the current stable token while it has more than
+  the grace period left; ``force_refresh`` issues a new one and ends the old at once.
+- The two kinds never affect each other. A token past its lifetime answers 42001; a
+  token of a removed app, or issued before the app's secret was reset, answers 40001.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import anyio.to_thread
+
+from imgqrcode.service.credentials import new_token, token_hash, verify_secret
+from imgqrcode.service.errors import ApiError, ErrorCode
+from imgqrcode.service.store import AppRecord, CurrentToken, Store, TokenRecord
+
+KIND_TOKEN = "token"
+KIND_STABLE = "stable"
+MAX_TOKEN_LENGTH = 512
+
+
+@dataclass(frozen=True, slots=True)
+class GrantedToken:
+    access_token: str
+    expires_in: int
+
+    def to_json(self) -> dict[str, str | int]:
+        return {"access_token": self.access_token, "expires_in": self.expires_in}
+
+
+class TokenService:
+    def __init__(
+        self, store: Store, ttl: int, grace: int, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._grace = grace
+        self._clock = clock
+
+    async def _checked_app(self, appid: str, secret: str) -> AppRecord:
+        if not appid:
+            raise ApiError(ErrorCode.APPID_MISSING)
+        if not secret:
+            raise ApiError(ErrorCode.APPSECRET_MISSING)
+        app = await self._store.get_app(appid)
+        if app is None:
+            raise ApiError(ErrorCode.INVALID_APPID, f"unknown appid {appid!r}")
+        if not await anyio.to_thread.run_sync(verify_secret, secret, app.secret_hash):
+            raise ApiError(ErrorCode.INVALID_APPSECRET, f"wrong secret for {appid}")
+        return app
+
+    async def grant(
+        self, appid: str, secret: str, *, stable: bool, force_refresh: bool = False
+    ) -> GrantedToken:
+        """Check the app's credentials and hand out a token of the requested kind."""
+        app = await self._checked_app(appid, secret)
+        now = self._clock()
+        kind = KIND_STABLE if stable else KIND_TOKEN
+        if stable and not force_refresh:
+            current = await self._store.current_token(appid, kind)
+            if current is not None and self._reusable(current.record, app, now):
+                return GrantedToken(current.token, int(current.record.expires_at - now))
+        token = new_token()
+        record = TokenRecord(
+            token_hash=token_hash(token),
+            appid=appid,
+            kind=kind,
+            issued_at=now,
+            expires_at=now + self._ttl,
+            ends_at=None,
+            secret_version=app.secret_version,
+        )
+        previous_ends_at = now if stable and force_refresh else now + self._grace
+        kept = token if stable else ""
+        await self._store.issue_token(CurrentToken(record, kept), previous_ends_at)
+        return GrantedToken(token, self._ttl)
+
+    def _reusable(self, record: TokenRecord, app: AppRecord, now: float) -> bool:
+        return (
+            record.secret_version == app.secret_version
+            and record.ends_at is None
+            and record.expires_at - now > self._grace
+        )
+
+    async def authenticate(self, access_token: str) -> str:
+        """The appid a token belongs to, or the contract's error for a refused token."""
+        if not access_token:
+            raise ApiError(ErrorCode.ACCESS_TOKEN_MISSING)
+        record = None
+        if len(access_token) <= MAX_TOKEN_LENGTH:
+            record = await self._store.get_token(token_hash(access_token))
+        if record is None:
+            raise ApiError(ErrorCode.INVALID_CREDENTIAL, "unknown token")
+        now = self._clock()
+        ended = record.ends_at is not None and record.ends_at < record.expires_at
+        if ended and now >= (record.ends_at or 0.0):
+            raise ApiError(ErrorCode.INVALID_CREDENTIAL, "superseded token")
+        if now >= record.expires_at:
+            raise ApiError(ErrorCode.ACCESS_TOKEN_EXPIRED)
+        app = await self._store.get_app(record.appid)
+        if app is None or app.secret_version != record.secret_version:
+            raise ApiError(ErrorCode.INVALID_CREDENTIAL, "app removed or secret reset")
+        return record.appid
