@@ -20,7 +20,6 @@ never skips, if the binary is missing.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -34,8 +33,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import segno
-from PIL import Image
 
 STARTUP_TIMEOUT = 30.0
 
@@ -80,15 +77,28 @@ class LiveServer:
         )
         return str(response.json()["access_token"])
 
+    def app_command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``imgqrcode app ARGS`` on this server's store."""
+        flags = ["--data-dir", str(self.data_dir), *self.store_flags]
+        return cli("app", *args, *flags)
+
     def stdout(self) -> str:
         return self.stdout_path.read_text(encoding="utf-8", errors="replace")
 
     def stderr(self) -> str:
         return self.stderr_path.read_text(encoding="utf-8", errors="replace")
 
-    def access_log(self) -> list[dict]:
-        lines = [line for line in self.stderr().splitlines() if line.startswith("{")]
-        return [json.loads(line) for line in lines]
+    def access_log(self, path: str | None = None, at_least: int = 0) -> list[dict]:
+        """Access-log lines (of ``path`` only, if given), waiting up to 5 s for
+        ``at_least`` of them: a line is written just after its response is sent."""
+        deadline = time.monotonic() + 5
+        while True:
+            lines = [line for line in self.stderr().splitlines() if line.startswith("{")]
+            entries = [json.loads(line) for line in lines]
+            entries = [e for e in entries if path is None or e.get("path") == path]
+            if len(entries) >= at_least or time.monotonic() > deadline:
+                return entries
+            time.sleep(0.05)
 
     def log_for(self, rid: str, timeout: float = 5.0) -> dict:
         """The access-log line of one request (it is written just after the response)."""
@@ -161,8 +171,7 @@ def start_server(
     if "--no-auth" not in flags:
         server.appid, server.secret = _parse_credentials(server.stdout())
         if not server.appid:
-            added = cli("app", "add", "--json", "--data-dir", str(data_dir), *store_flags)
-            created = json.loads(added.stdout)
+            created = json.loads(server.app_command("add", "--json").stdout)
             server.appid, server.secret = created["appid"], created["secret"]
     return server
 
@@ -202,65 +211,52 @@ def module_live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
 REDIS_SERVER = "/usr/bin/redis-server"
 
 
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server on 127.0.0.1 and a free port; yields ``redis://127.0.0.1:PORT``."""
+@dataclass
+class RedisProcess:
+    """A real redis-server on 127.0.0.1, without persistence."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def start_redis(directory: Path) -> RedisProcess:
     binary = shutil.which("redis-server") or REDIS_SERVER
     if not Path(binary).exists():
         pytest.fail("redis-server is not installed: ./scripts/test installs it from Debian")
     port = free_port()
-    directory = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [
-            binary,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(directory),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
+    command += ["--appendonly", "no", "--dir", str(directory)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 15
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
                 sock.sendall(b"PING\r\n")
                 if sock.recv(16).startswith(b"+PONG"):
-                    break
+                    return RedisProcess(f"redis://127.0.0.1:{port}", process)
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
                 pytest.fail(f"redis-server did not start on port {port}")
             time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
 
 
-def qr_png(text: str, scale: int = 8) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="png", scale=scale, border=4)
-    return buffer.getvalue()
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server for the session; yields ``redis://127.0.0.1:PORT`` (pick a db)."""
+    redis = start_redis(tmp_path_factory.mktemp("redis"))
+    yield redis.url
+    redis.stop()
 
 
-def qr_photo(
-    text: str = "https://www.qq.com",
-    size: tuple[int, int] = (1000, 900),
-    at: tuple[int, int] = (585, 378),
-    scale: int = 8,
-    kind: str = "JPEG",
-) -> bytes:
-    """An image of ``size`` with one QR code (quiet zone included) pasted at ``at``."""
-    code = Image.open(io.BytesIO(qr_png(text, scale))).convert("RGB")
-    canvas = Image.new("RGB", size, "white")
-    canvas.paste(code, at)
-    buffer = io.BytesIO()
-    canvas.save(buffer, kind, **({"quality": 90} if kind == "JPEG" else {}))
-    return buffer.getvalue()
+@pytest.fixture
+def disposable_redis(tmp_path: Path) -> Iterator[RedisProcess]:
+    """A redis-server of the test's own, which the test may stop."""
+    redis = start_redis(tmp_path)
+    yield redis
+    redis.stop()

@@ -1,6 +1,6 @@
 """A real headless Chromium (Debian's, not a Playwright download) on real servers.
 
-One browser for the session; each test gets fresh tabs in a fresh context (so no storage
+One browser per test module; each test gets fresh tabs in a fresh context (so no storage
 leaks between tests) and leaves a full-page screenshot of each under
 test-output/browser/ for a person to look at.
 """
@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
-
 from debug_page import DebugPage
+from playwright.sync_api import Browser, Page, sync_playwright
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "browser"
 # We run as root in containers (no sandbox possible) and offline (no background traffic).
@@ -30,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 900}
+SMALL_LIMIT = 1_000_000
 
 
 def chromium_path() -> str:
@@ -40,8 +43,10 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Module-scoped on purpose: Playwright's sync API holds an asyncio loop on this thread
+    while it runs, which would break every later test that starts a loop of its own."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
@@ -54,7 +59,7 @@ def browser() -> Iterator[Browser]:
 def open_page(
     browser: Browser, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., DebugPage]]:
-    """Opens the debug page of a server in a new tab: open_page(base_url, locale=..., viewport=...)."""
+    """Opens a server's debug page in a new tab: open_page(base_url, locale=..., viewport=...)."""
     pages: list[tuple[Page, list[str]]] = []
 
     def open_(base_url: str, locale: str = "en-US", viewport: dict | None = None) -> DebugPage:
@@ -77,17 +82,50 @@ def open_page(
         assert not errors, f"uncaught errors in the page: {errors}"
 
 
-# TEMPORARY-DEV-ONLY (removed once tests/conftest.py has live_server)
-class _Fake:
-    def __init__(self, url, appid="", secret=""):
-        self.base_url, self.appid, self.secret = url, appid, secret
+@pytest.fixture(scope="module")
+def no_auth_server(module_live_server: Callable[..., Any]) -> Any:
+    """One `imgqrcode serve --no-auth` for a module's tests."""
+    return module_live_server("--no-auth")
+
+
+@pytest.fixture(scope="module")
+def auth_server(module_live_server: Callable[..., Any]) -> Any:
+    """One server that wants tokens, with the appid and secret of its first app."""
+    return module_live_server()
+
+
+@pytest.fixture(scope="module")
+def small_limit_server(module_live_server: Callable[..., Any]) -> Any:
+    """A --no-auth server with a 1 MB upload limit that may fetch images from 127.0.0.1."""
+    return module_live_server(
+        "--no-auth", "--max-image-bytes", str(SMALL_LIMIT), "--fetch-allow-cidr", "127.0.0.1/32"
+    )
+
+
+class _ImageHandler(BaseHTTPRequestHandler):
+    images: ClassVar[dict[str, bytes]] = {}
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+        return
+
+    def do_GET(self) -> None:
+        body = self.images.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
 
 
 @pytest.fixture
-def no_auth_server():
-    return _Fake("http://127.0.0.1:8123/")
-
-
-@pytest.fixture
-def auth_server():
-    return _Fake("http://127.0.0.1:8124/", "wx0c98442b9fc06bb8", "f89939523d1ea5437fcb87ec30bc4c76")
+def image_host() -> Iterator[tuple[str, dict[str, bytes]]]:
+    """A plain HTTP server on 127.0.0.1: (base URL, {path: bytes} it serves)."""
+    images: dict[str, bytes] = {}
+    handler = type("Handler", (_ImageHandler,), {"images": images})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", images
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)

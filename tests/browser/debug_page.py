@@ -11,10 +11,9 @@ import base64
 
 import numpy as np
 from playwright.sync_api import Page
-
 from rendered_images import Corners
 
-MIME_TYPES = {"png": "image/png", "jpg": "image/jpeg", "txt": "text/plain"}
+MIME_TYPES = {"png": "image/png", "jpg": "image/jpeg", "tif": "image/tiff", "txt": "text/plain"}
 
 
 def mime_type(name: str) -> str:
@@ -52,37 +51,50 @@ class DebugPage:
         chooser.value.set_files({"name": name, "mimeType": mime_type(name), "buffer": data})
         self.wait_for_reading(state)
 
-    def _dispatch_file(self, script: str, data: bytes, name: str) -> None:
+    def _dispatch(self, script: str, item: bytes | str, name: str = "") -> None:
+        """Runs `script` with a DataTransfer holding a file (bytes) or an address (str)."""
+        is_file = isinstance(item, bytes)
         self.page.evaluate(
-            """([script, data, name, type]) => {
-                const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            """([script, isFile, item, name, type]) => {
                 const transfer = new DataTransfer();
-                transfer.items.add(new File([bytes], name, { type }));
+                if (isFile) {
+                    const bytes = Uint8Array.from(atob(item), (c) => c.charCodeAt(0));
+                    transfer.items.add(new File([bytes], name, { type }));
+                } else {
+                    transfer.setData("text/uri-list", item);
+                    transfer.setData("text/plain", item);
+                }
                 new Function("transfer", script)(transfer);
             }""",
-            [script, base64.b64encode(data).decode(), name, mime_type(name)],
+            [
+                script,
+                is_file,
+                base64.b64encode(item).decode() if is_file else item,
+                name,
+                mime_type(name) if is_file else "",
+            ],
         )
+        self.wait_for_reading("drawn")
 
-    def paste(self, data: bytes, name: str) -> None:
-        """Pastes an image as a clipboard paste event carrying the file does."""
-        self._dispatch_file(
-            "document.dispatchEvent(new ClipboardEvent('paste', "
+    def paste(self, item: bytes | str, name: str = "") -> None:
+        """Pastes an image file, or an address, as the clipboard's paste event carries it."""
+        self._dispatch(
+            "document.body.dispatchEvent(new ClipboardEvent('paste', "
             "{clipboardData: transfer, bubbles: true}));",
-            data,
+            item,
             name,
         )
-        self.wait_for_reading("drawn")
 
-    def drop(self, data: bytes, name: str) -> None:
-        """Drops a file on the drop zone as a drag from the file manager does."""
-        self._dispatch_file(
+    def drop(self, item: bytes | str, name: str = "") -> None:
+        """Drops a file (from the file manager) or an address (from another page)."""
+        self._dispatch(
             "const zone = document.getElementById('drop-zone');"
-            "zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: transfer, bubbles: true}));"
-            "zone.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true}));",
-            data,
+            "for (const type of ['dragover', 'drop']) {"
+            "  zone.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true}));"
+            "}",
+            item,
             name,
         )
-        self.wait_for_reading("drawn")
 
     def read_url(self, url: str, state: str = "drawn") -> None:
         self.page.fill("#url", url)
@@ -115,9 +127,7 @@ class DebugPage:
         )
         polygons = sorted(drawing["polygons"], key=lambda polygon: polygon["index"])
         return [
-            np.array(
-                [[float(v) for v in point.split(",")] for point in polygon["points"].split()]
-            )
+            np.array([[float(v) for v in point.split(",")] for point in polygon["points"].split()])
             * drawing["scale"]
             for polygon in polygons
         ]
@@ -126,7 +136,8 @@ class DebugPage:
         """Whether the drawing surface lies exactly on the displayed picture."""
         return self.page.evaluate(
             """() => {
-                const a = document.getElementById('image').getBoundingClientRect();
+                const frame = document.querySelector('#image:not([hidden]), #blank:not([hidden])');
+                const a = frame.getBoundingClientRect();
                 const b = document.getElementById('overlay').getBoundingClientRect();
                 return ['x', 'y', 'width', 'height'].every(k => Math.abs(a[k] - b[k]) < 0.5);
             }"""

@@ -46,7 +46,7 @@ def _encode(rgb: np.ndarray, kind: str, exif: Image.Exif | None = None) -> bytes
     if kind == "JPEG":
         image.save(buffer, kind, quality=92, exif=exif or Image.Exif())
     else:
-        image.save(buffer, kind)
+        image.save(buffer, kind)  # PNG, or TIFF, which the server reads and browsers do not show
     return buffer.getvalue()
 
 
@@ -59,15 +59,13 @@ def _box(left: float, top: float, width: float, height: float) -> Corners:
 
 def _qr_pixels(text: str, scale: int) -> np.ndarray:
     """The QR symbol alone (no quiet zone), dark on white, as an RGB array."""
-    matrix = np.array(segno.make(text, error="m").matrix, dtype=bool)
+    matrix = np.array(segno.make(text, error="m", micro=False).matrix, dtype=bool)
     modules = np.where(matrix, 0, 255).astype(np.uint8)
     grey = np.kron(modules, np.ones((scale, scale), dtype=np.uint8))
     return np.dstack([grey] * 3)
 
 
-def _paste(
-    canvas: np.ndarray, symbol: np.ndarray, left: int, top: int, quiet: int
-) -> np.ndarray:
+def _paste(canvas: np.ndarray, symbol: np.ndarray, left: int, top: int, quiet: int) -> np.ndarray:
     """Pastes `symbol` with a white quiet zone of `quiet` pixels around it."""
     height, width = symbol.shape[:2]
     canvas[top - quiet : top + height + quiet, left - quiet : left + width + quiet] = 255
@@ -75,12 +73,37 @@ def _paste(
     return canvas
 
 
-def qr_scene(text: str, size: tuple[int, int] = (2400, 1600), at: tuple[int, int] = (1500, 420)) -> Scene:
-    """A PNG larger than any screen, so the page has to scale its drawing down."""
-    symbol = _qr_pixels(text, scale=12)
-    canvas = _paste(_background(*size), symbol, *at, quiet=48)
-    corners = _box(*at, symbol.shape[1], symbol.shape[0])
-    return Scene(_encode(canvas, "PNG"), text, corners, size)
+def _noise(width: int, height: int) -> np.ndarray:
+    """Pixels no encoder can squeeze: a small picture that is a big file."""
+    return np.random.default_rng(5).integers(0, 256, (height, width, 3), dtype=np.uint8)
+
+
+def qr_codes_image(
+    placements: dict[str, tuple[int, int]],
+    size: tuple[int, int],
+    noisy: bool = False,
+    kind: str = "PNG",
+) -> tuple[bytes, dict[str, Corners]]:
+    """An image with a QR code of each text at its (left, top), and each code's corners."""
+    canvas = (_noise if noisy else _background)(*size)
+    corners = {}
+    for text, at in placements.items():
+        symbol = _qr_pixels(text, scale=12)
+        canvas = _paste(canvas, symbol, *at, quiet=48)
+        corners[text] = _box(*at, symbol.shape[1], symbol.shape[0])
+    return _encode(canvas, kind), corners
+
+
+def qr_scene(
+    text: str,
+    size: tuple[int, int] = (2400, 1600),
+    at: tuple[int, int] = (1500, 420),
+    noisy: bool = False,
+    kind: str = "PNG",
+) -> Scene:
+    """By default a PNG larger than any screen, so the page has to scale its drawing down."""
+    data, corners = qr_codes_image({text: at}, size, noisy, kind)
+    return Scene(data, text, corners[text], size)
 
 
 def exif_rotated_qr_scene(text: str) -> Scene:

@@ -8,14 +8,15 @@ import subprocess
 from pathlib import Path
 
 import cv2
+import httpx
 import numpy as np
 import pytest
-
 from debug_page import DebugPage
 from rendered_images import (
     Corners,
     Scene,
     exif_rotated_qr_scene,
+    qr_codes_image,
     qr_scene,
     rotated_barcode_scene,
 )
@@ -205,3 +206,89 @@ def test_with_auth_gets_a_token_and_refreshes_a_stale_one(open_page, auth_server
     )
     upload_and_check(page, scene, "photo.png")
     assert "access_token=forged" not in page.text("#curl")
+
+
+def test_an_image_address_is_read_and_drawn(open_page, small_limit_server, image_host) -> None:
+    host, images = image_host
+    scene = qr_scene(QR_TEXT, size=(1200, 900), at=(200, 300))
+    images["/shelf/photo.png"] = scene.data
+    page = open_page(small_limit_server.base_url)
+    page.read_url(f"{host}/shelf/photo.png")
+    assert page.code_texts() == [QR_TEXT]
+    assert_corners_close(drawn_quad(page), scene.corners, tolerance=1.5 * MODULE)
+    port = host.rsplit(":", 1)[1]
+    assert page.text("#curl") == (
+        f"curl -sS -X POST '{page.base_url}cv/img/qrcode"
+        f"?img_url=http%3A%2F%2F127.0.0.1%3A{port}%2Fshelf%2Fphoto.png'"
+    )
+
+    other = qr_scene("dragged from another page", size=(900, 700), at=(100, 100))
+    images["/other.png"] = other.data
+    page.drop(f"{host}/other.png")
+    assert page.code_texts() == [other.text]
+    page.paste(f"{host}/shelf/photo.png")
+    assert page.code_texts() == [QR_TEXT]
+    assert page.page.input_value("#url") == f"{host}/shelf/photo.png"
+
+
+def test_a_photo_over_the_limit_is_shrunk_before_sending(open_page, small_limit_server) -> None:
+    scene = qr_scene(QR_TEXT, size=(1200, 900), at=(600, 300), noisy=True)
+    info = httpx.get(f"{small_limit_server.base_url}/info", timeout=10).json()
+    assert len(scene.data) > info["max_image_bytes"]
+    page = open_page(small_limit_server.base_url)
+    page.upload(scene.data, "big.png")
+    assert page.code_texts() == [QR_TEXT]
+    note = page.text("#shrunk-note")
+    assert note.startswith("big.png is ") and "over the server's 977 KB limit" in note
+    sent = json.loads(page.text("#json"))["img_size"]
+    scale = sent["w"] / scene.size[0]
+    assert sent["h"] == round(scene.size[1] * scale)
+    assert_corners_close(drawn_quad(page), scene.corners * scale, tolerance=1.5 * MODULE * scale)
+    assert page.text("#curl").startswith("# the page sent a shrunk copy")
+
+
+def test_an_image_the_browser_cannot_show_is_drawn_on_a_blank(open_page, no_auth_server) -> None:
+    scene = qr_scene(QR_TEXT, size=(800, 600), at=(400, 150), kind="TIFF")
+    page = open_page(no_auth_server.base_url)
+    page.upload(scene.data, "scan.tif")
+    assert page.code_texts() == [QR_TEXT]
+    assert page.page.is_visible("#image-note")
+    assert_corners_close(drawn_quad(page), scene.corners, tolerance=1.5 * MODULE)
+
+
+def test_detail_shows_what_the_server_adds(open_page, no_auth_server) -> None:
+    page = open_page(no_auth_server.base_url)
+    page.page.check("#detail")
+    page.upload(qr_scene(QR_TEXT).data, "photo.png")
+    assert "?detail=1'" in page.text("#curl")
+    [code] = json.loads(page.text("#json"))["code_results"]
+    assert "detail" in code
+    assert re.search(r"ec_level: [LMQH]\n", page.text("#codes"))
+    assert re.search(r" · \d+ ms in the server$", page.text("#round-trip"))
+
+
+def test_a_server_that_went_away_is_reported(open_page, live_server) -> None:
+    server = live_server("--no-auth")
+    page = open_page(server.base_url)
+    server.stop()
+    page.upload(qr_scene(QR_TEXT).data, "photo.png", state="error")
+    assert page.text("#error-title").startswith("Could not reach the server: ")
+    assert page.text("#status").startswith("Could not reach the server: ")
+
+
+def test_several_codes_are_numbered_in_reading_order(open_page, no_auth_server) -> None:
+    placements = {"first, top left": (200, 150), "second, lower right": (1100, 700)}
+    data, corners = qr_codes_image(placements, size=(1600, 1200))
+    page = open_page(no_auth_server.base_url)
+    page.upload(data, "two.png")
+    assert page.code_texts() == list(placements)
+    quads = page.quads_in_image_pixels()
+    for quad, text in zip(quads, placements, strict=True):
+        assert_corners_close(quad, corners[text], tolerance=1.5 * MODULE)
+    badges = page.page.eval_on_selector_all(
+        "#overlay .badge-number", "els => els.map(e => e.textContent)"
+    )
+    assert badges == ["1", "2"]
+    page.page.hover(".code-item[data-index='1']")
+    assert page.page.get_attribute("#overlay g.active", "data-index") == "1"
+    assert re.fullmatch(r"Found 2 codes \(\d+ ms\)\.", page.text("#status"))

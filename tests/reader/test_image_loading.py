@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 import time
@@ -43,6 +44,9 @@ ENCODINGS = {
     "webp lossy": lambda g: encoded(rgb(g), "WEBP", quality=90),
     "tiff": lambda g: encoded(rgb(g), "TIFF"),
     "tiff compressed": lambda g: encoded(g, "TIFF", compression="tiff_deflate"),
+    "mpo (phone camera jpeg)": lambda g: encoded(
+        rgb(g), "MPO", save_all=True, append_images=[rgb(g).rotate(90)]
+    ),
 }
 
 
@@ -181,3 +185,20 @@ def test_pixel_limit_is_checked_before_decoding():
     with pytest.raises(InvalidImageError, match="too large"):
         scan(png_header_only(8000, 8000))  # 64 MP: over the 40 MP default, under Pillow's
     assert time.monotonic() - started < 0.1
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow warns about the broken TIFF tags
+def test_corrupted_files_give_a_result_or_invalid_image_error_only():
+    image = rgb(symbol("QRCode", TEXT, scale=2))
+    originals = [encoded(image, fmt) for fmt in ("JPEG", "PNG", "GIF", "BMP", "WEBP", "TIFF")]
+    rng = np.random.default_rng(2024)
+    for index in range(300):
+        data = bytearray(originals[index % len(originals)])
+        for _ in range(int(rng.integers(1, 8))):
+            data[int(rng.integers(0, len(data)))] = int(rng.integers(0, 256))
+        if index % 3 == 0:
+            data = data[: int(rng.integers(1, len(data)))]
+        started = time.monotonic()
+        with contextlib.suppress(InvalidImageError):
+            scan(bytes(data))
+        assert time.monotonic() - started < 1.0

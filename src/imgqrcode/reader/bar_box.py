@@ -29,8 +29,8 @@ MAX_HEIGHT_RATIO = 1.5
 """How far to search on each side, as a multiple of the symbol's length."""
 
 
-FIRST_CHUNK = 16
-"""Lines sampled at first on each side; most bars end within them, a tall symbol doubles it."""
+REFERENCE_LINES = 8
+"""Lines of the reported band averaged into the reference pattern."""
 
 
 def measure(gray: np.ndarray, quad: Quad) -> Quad:
@@ -50,14 +50,19 @@ def measure(gray: np.ndarray, quad: Quad) -> Quad:
     a0, a1 = float(a.min()), float(a.max())
     b0, b1 = float(b.min()), float(b.max())
     sampler = _Sampler(gray, origin + u * a0, u, v, a1 - a0)
-    inside = sampler.rows(b0, max(1, round(b1 - b0) + 1), 1)
-    reference = _unit_rows(inside).mean(axis=0)
+    # One sampling gives the reference lines and the first lines beyond each edge.
+    inside = np.linspace(b0, b1, int(min(REFERENCE_LINES, b1 - b0 + 1)))
+    first = np.arange(1, MAX_MISSES + 2)
+    lines = _unit_rows(sampler.lines(np.concatenate([inside, b0 - first, b1 + first])))
+    reference = lines[: len(inside)].mean(axis=0)
     norm = float(np.linalg.norm(reference))
     if norm == 0.0:
         return quad
+    reference /= norm
+    good = lines[len(inside) :] @ reference >= MIN_CORRELATION
     reach = MAX_HEIGHT_RATIO * (a1 - a0)
-    t0 = b0 - _grow(sampler, reference / norm, b0, -1, reach)
-    t1 = b1 + _grow(sampler, reference / norm, b1, 1, reach)
+    t0 = b0 - _grow(sampler, reference, b0, -1, reach, good[: len(first)])
+    t1 = b1 + _grow(sampler, reference, b1, 1, reach, good[len(first) :])
     return np.array(
         [
             origin + u * a0 + v * t0,
@@ -74,28 +79,23 @@ class _Sampler:
     def __init__(
         self, gray: np.ndarray, start: np.ndarray, u: np.ndarray, v: np.ndarray, length: float
     ) -> None:
-        self.gray, self.start, self.u, self.v = gray, start, u, v
-        self.samples = int(min(MAX_SAMPLES, max(8.0, length)))
-        self.step = length / max(self.samples - 1, 1)
+        self.gray = gray
+        samples = np.linspace(0.0, length, int(min(MAX_SAMPLES, max(8.0, length))))
+        self.along_x = (start[0] + samples * u[0]).astype(np.float32)
+        self.along_y = (start[1] + samples * u[1]).astype(np.float32)
+        self.v = v.astype(np.float32)
 
-    def rows(self, offset: float, count: int, direction: int) -> np.ndarray:
-        """``count`` lines one pixel apart from ``offset`` across the bars, in ``direction``.
+    def lines(self, offsets: np.ndarray) -> np.ndarray:
+        """One line per offset across the bars (in pixels from the scan line's start).
 
         Samples past the image edge read as uniform grey, so they never correlate.
         """
-        first = self.start + self.v * offset
-        across = self.v * direction
-        forward = np.array(
-            [
-                [self.u[0] * self.step, across[0], first[0]],
-                [self.u[1] * self.step, across[1], first[1]],
-            ]
-        )
-        return cv2.warpAffine(
+        across = np.asarray(offsets, dtype=np.float32)[:, None]
+        return cv2.remap(
             self.gray,
-            forward,
-            (self.samples, count),
-            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            across * self.v[0] + self.along_x,
+            across * self.v[1] + self.along_y,
+            interpolation=cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_CONSTANT,
             borderValue=128,
         ).astype(np.float32)
@@ -104,33 +104,39 @@ class _Sampler:
 def _unit_rows(rows: np.ndarray) -> np.ndarray:
     """Each line minus its mean, scaled to unit length (all zero for a flat line)."""
     centred = rows - rows.mean(axis=1, keepdims=True)
-    norms = np.linalg.norm(centred, axis=1, keepdims=True)
+    norms = np.sqrt(np.einsum("ij,ij->i", centred, centred))[:, None]
     return np.divide(centred, norms, out=np.zeros_like(centred), where=norms > 0)
 
 
 def _grow(
-    sampler: _Sampler, reference: np.ndarray, edge: float, direction: int, reach: float
+    sampler: _Sampler,
+    reference: np.ndarray,
+    edge: float,
+    direction: int,
+    reach: float,
+    good: np.ndarray,
 ) -> int:
     """How many lines beyond ``edge`` still show the reference bars.
 
-    Walks away from the edge in chunks that double, until ``MAX_MISSES + 1`` lines in a
-    row fail or ``reach`` is exhausted.
+    ``good`` holds the verdicts on the first lines beyond the edge, nearest first; past
+    them the walk samples further chunks, each twice the last, until ``MAX_MISSES + 1``
+    lines in a row fail or ``reach`` is exhausted.
     """
     reached = misses = done = 0
-    chunk = FIRST_CHUNK
-    while done < reach and misses <= MAX_MISSES:
-        count = int(min(chunk, reach - done)) or 1
-        good = _unit_rows(sampler.rows(edge + direction * (done + 1), count, direction))
-        for index, ok in enumerate(good @ reference >= MIN_CORRELATION):
-            if misses > MAX_MISSES:
-                break
+    while True:
+        for index, ok in enumerate(good.tolist()):
             if ok:
                 reached, misses = done + index + 1, 0
             else:
                 misses += 1
-        done += count
-        chunk *= 2
-    return reached
+                if misses > MAX_MISSES:
+                    return reached
+        done += len(good)
+        if done >= reach:
+            return reached
+        count = max(1, int(min(2 * len(good), reach - done)))
+        offsets = edge + direction * (done + 1 + np.arange(count))
+        good = _unit_rows(sampler.lines(offsets)) @ reference >= MIN_CORRELATION
 
 
 def with_clock_track(quad: Quad) -> Quad:

@@ -21,14 +21,12 @@ def read(
 ) -> list[zxingcpp.Barcode]:
     """zxing-cpp's ``read_barcodes`` with plain text (``\\x1d`` kept, no GS1 parentheses).
 
-    ``zxing_options`` are passed on (``try_rotate``, ``binarizer``, ``is_pure``...).
+    ``zxing_options`` are passed on (``try_rotate``, ``binarizer``, ``is_pure``...). With
+    no ``type_names`` zxing-cpp gets no format list, exactly as its defaults read.
     """
-    return zxingcpp.read_barcodes(
-        pixels,
-        formats=symbology.barcode_formats(type_names),
-        text_mode=zxingcpp.TextMode.Plain,
-        **zxing_options,
-    )
+    if type_names is not None:
+        zxing_options["formats"] = symbology.barcode_formats(type_names)
+    return zxingcpp.read_barcodes(pixels, text_mode=zxingcpp.TextMode.Plain, **zxing_options)
 
 
 def to_code(

@@ -42,9 +42,10 @@ def apply(transform: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 def to_position(quad: Quad, width: int, height: int) -> Position:
     """Round corners to integer pixels, clamped into the ``width`` x ``height`` frame."""
-    xs = np.clip(np.rint(quad[:, 0]), 0, max(width - 1, 0)).astype(int)
-    ys = np.clip(np.rint(quad[:, 1]), 0, max(height - 1, 0)).astype(int)
-    lt, rt, rb, lb = (Point(int(x), int(y)) for x, y in zip(xs, ys, strict=True))
+    right, bottom = max(width - 1, 0), max(height - 1, 0)
+    lt, rt, rb, lb = (
+        Point(min(max(round(x), 0), right), min(max(round(y), 0), bottom)) for x, y in quad.tolist()
+    )
     return Position(lt, rt, rb, lb)
 
 

@@ -3,7 +3,11 @@
 Everything an attacker controls passes through here, so the order matters: only the
 formats we document are opened (Pillow would otherwise also run e.g. its EPS plugin),
 the pixel count is checked from the header before any pixel is decoded, and every
-decoder failure, truncation included, becomes :class:`InvalidImageError`.
+decoder failure, truncation included, becomes :class:`InvalidImageError`. Pillow's own
+bomb guard stays in place behind ours: past ``Image.MAX_IMAGE_PIXELS`` (about 89
+megapixels) it warns, past twice that it refuses, whatever ``max_pixels`` says. We do
+not turn its warning into an error with ``warnings.catch_warnings``: that changes
+process-wide state and is not thread-safe, and ``scan`` runs in many threads at once.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 import struct
-import warnings
 import zlib
 
 import cv2
@@ -57,7 +60,6 @@ _DECODER_ERRORS: tuple[type[BaseException], ...] = (
     struct.error,
     zlib.error,
     Image.DecompressionBombError,
-    Image.DecompressionBombWarning,
 )
 
 # EXIF orientation -> the Pillow transpose that shows the image as a person sees it.
@@ -97,9 +99,7 @@ def _open(stream: io.BytesIO, max_pixels: int) -> ImageView:
     if not stream.getbuffer().nbytes:
         raise InvalidImageError("empty image data")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(stream, formats=FORMATS)
+        image = Image.open(stream, formats=FORMATS)
         _check_size(image.size, max_pixels)
         return _decode(image)
     except _DECODER_ERRORS as error:
@@ -150,8 +150,11 @@ def _to_gray(image: Image.Image) -> Image.Image:
     if not has_alpha:
         return image.convert("L")
     rgba = image.convert("RGBA")
-    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    return Image.alpha_composite(white, rgba).convert("L")
+    alpha = rgba.getchannel("A")
+    gray = rgba.convert("L")
+    if alpha.getextrema() == (255, 255):
+        return gray
+    return Image.composite(gray, Image.new("L", rgba.size, 255), alpha)
 
 
 def _deep_to_8bit(pixels: np.ndarray) -> np.ndarray:

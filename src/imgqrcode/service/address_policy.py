@@ -43,7 +43,8 @@ def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | Non
         return address.sixtofour
     if address.teredo is not None:
         return address.teredo[1]
-    if any(address in net for net in _NAT64) or address in _IPV4_COMPATIBLE:
+    compatible = address in _IPV4_COMPATIBLE and int(address) > 1  # not :: or ::1
+    if compatible or any(address in net for net in _NAT64):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
@@ -86,7 +87,7 @@ class AddressPolicy:
                 judged = [inner]
         if all(self._allowed(a) for a in judged):
             return address
-        for candidate in (address, *judged):
+        for candidate in (*judged, address):
             reason = non_public_reason(candidate)
             if reason is not None:
                 raise ForbiddenAddressError(f"{text} is {reason}")

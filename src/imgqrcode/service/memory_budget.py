@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 import anyio
 
+from imgqrcode.service import metrics
 from imgqrcode.service.errors import ApiError, ErrorCode
 
 
@@ -22,10 +23,6 @@ class MemoryBudget:
         self._capacity = capacity
         self._used = 0
         self._changed = anyio.Condition()
-
-    @property
-    def used(self) -> int:
-        return self._used
 
     @asynccontextmanager
     async def reserve(self, size: int, deadline: float) -> AsyncIterator[None]:
@@ -36,6 +33,7 @@ class MemoryBudget:
                 while self._used + size > self._capacity:
                     await self._changed.wait()
                 self._used += size
+                metrics.RESERVED_BYTES.inc(size)
         if waiting.cancelled_caught:
             raise ApiError(ErrorCode.SYSTEM_ERROR, "request time limit passed waiting for memory")
         try:
@@ -44,4 +42,5 @@ class MemoryBudget:
             with anyio.CancelScope(shield=True):
                 async with self._changed:
                     self._used -= size
+                    metrics.RESERVED_BYTES.dec(size)
                     self._changed.notify_all()

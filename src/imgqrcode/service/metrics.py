@@ -15,6 +15,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -31,6 +32,11 @@ DECODE_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 CODES = Counter("imgqrcode_codes", "Codes read, by contract type_name", ["type_name"])
+RESERVED_BYTES = Gauge(
+    "imgqrcode_reserved_body_bytes",
+    "Memory reserved by request bodies and downloads in flight (summed over workers)",
+    multiprocess_mode="livesum",
+)
 
 
 def render() -> tuple[bytes, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from typing import Any
 
@@ -87,6 +88,7 @@ class RequestLifecycleMiddleware:
             "bytes_in": counts["in"],
             "bytes_out": counts["out"],
             "client": f"{client[0]}:{client[1]}" if client else None,
+            "pid": os.getpid(),
         }
         if outcome.appid:
             line["appid"] = outcome.appid

@@ -16,17 +16,19 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-WORK_SIDE = 1024
-"""Longest side the gradients are taken at: large enough to resolve a photo's bars."""
-
-CELL = 4
-"""The structure tensor is averaged over CELL x CELL blocks: regions are grown on this
-coarser grid, which is what makes the search cheap on a cluttered photo."""
+from imgqrcode.reader.cascade import structure
 
 ORIENTATION_BINS = 12
 MIN_COHERENCE = 0.55
-MIN_ENERGY = 2500.0
-"""Mean squared Sobel response of bars with about 25 grey levels of contrast."""
+MIN_FILL = 0.3
+"""Share of a candidate's rectangle its cells must cover: a barcode fills its own."""
+
+MIN_LENGTH = 8
+"""Shortest extent across the bars, in cells: 32 pixels, a dozen bars at least."""
+
+MIN_ASPECT = 0.4
+"""Length across the bars over their height: below it a patch is an edge or a line, not a
+code (even a stacked one is rarely taller than about twice its length)."""
 
 MIN_CELLS = 36
 """Smallest candidate region, in cells: about a 60 x 10 pixel patch at the working scale
@@ -49,39 +51,15 @@ class BarRegion:
     score: float
 
 
-def _cell_tensor(work: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The structure tensor's three components, averaged per cell then over 3 x 3 cells."""
-    img = work.astype(np.float32)
-    gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
-    size = (max(1, work.shape[1] // CELL), max(1, work.shape[0] // CELL))
-    out = []
-    for product in (gx * gx, gy * gy, gx * gy):
-        cells = cv2.resize(product, size, interpolation=cv2.INTER_AREA)
-        out.append(cv2.blur(cells, (3, 3)))
-    return out[0], out[1], out[2]
-
-
-def _working_image(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    scale = min(1.0, WORK_SIDE / max(gray.shape))
-    if scale == 1.0:
-        return gray, 1.0
-    size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), scale
-
-
 def locate_bars(gray: np.ndarray, max_regions: int = 8) -> list[BarRegion]:
     """Oriented rectangles around patches of coherent parallel bars, best first."""
-    work, scale = _working_image(gray)
-    if min(work.shape) < 3 * CELL:
+    grid = structure.analyse(gray)
+    if grid is None:
         return []
-    jxx, jyy, jxy = _cell_tensor(work)
-    trace = jxx + jyy
-    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / (trace + 1e-3)
-    strong = (coherence > MIN_COHERENCE) & (trace > MIN_ENERGY)
+    coherence, angle = grid.coherence, grid.angle
+    strong = (coherence > MIN_COHERENCE) & grid.printed
     if np.count_nonzero(strong) < MIN_CELLS:
         return []
-    angle = 0.5 * np.arctan2(2 * jxy, jxx - jyy)
     bins = np.floor((angle + math.pi / 2) / math.pi * ORIENTATION_BINS).astype(np.int32)
     bins %= ORIENTATION_BINS
     regions: list[BarRegion] = []
@@ -99,7 +77,7 @@ def locate_bars(gray: np.ndarray, max_regions: int = 8) -> list[BarRegion]:
             member = (labels[window] == label) & strong[window]
             region = _region(member, angle[window], coherence[window], b, (x, y))
             if region is not None:
-                regions.append(_scaled(region, CELL / scale))
+                regions.append(_scaled(region, grid))
     return _distinct(regions)[:max_regions]
 
 
@@ -128,12 +106,14 @@ def _region(
     u = np.array([math.cos(theta), math.sin(theta)])
     along = xs * u[0] + ys * u[1]
     across = -xs * u[1] + ys * u[0]
-    a0, a1 = float(along.min()), float(along.max())
-    b0, b1 = float(across.min()), float(across.max())
+    a0, a1 = np.percentile(along, (1, 99))
+    b0, b1 = np.percentile(across, (1, 99))
     # A cell's extent is one cell more than the distance between cell centres.
     length, height = float(a1 - a0) + 1, float(b1 - b0) + 1
     fill = len(xs) / (length * height)
-    if length < 4 or height < 2 or fill < 0.45:
+    # Printed digits and label edges along the bars join the patch and lower its fill.
+    # A lone edge or line is coherent too, but only a window wide across its direction.
+    if length < MIN_LENGTH or length < MIN_ASPECT * height or fill < MIN_FILL:
         return None
     ca, cb = (a0 + a1) / 2, (b0 + b1) / 2
     cx, cy = ca * u[0] - cb * u[1] + offset[0], ca * u[1] + cb * u[0] + offset[1]
@@ -146,11 +126,11 @@ def _wrap(delta: float) -> float:
     return (delta + math.pi / 2) % math.pi - math.pi / 2
 
 
-def _scaled(region: BarRegion, factor: float) -> BarRegion:
-    """``region`` from cell coordinates to the original's, ``factor`` pixels a cell."""
-    cx, cy = region.center
+def _scaled(region: BarRegion, grid: structure.Structure) -> BarRegion:
+    """``region`` from cell coordinates to the original's."""
+    factor = grid.cell_size
     return BarRegion(
-        ((cx + 0.5) * factor - 0.5, (cy + 0.5) * factor - 0.5),
+        grid.to_original(*region.center),
         region.angle,
         region.length * factor,
         region.height * factor,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from imgqrcode.reader import symbology
@@ -32,6 +33,9 @@ TARGET_LENGTHS = (480.0, 340.0)
 module on the longest common symbols without a slow decode. The second, coarser
 sampling is a rendition whose errors differ from the first's."""
 
+MIN_BARS = 6
+"""Fewer bars than this across a candidate and it is an edge, a line or text."""
+
 MAX_ZOOM = 3.0
 QUIET_ZONE = 0.2
 """Margin added at each end of the crop, as a fraction of the symbol's length: a quiet
@@ -51,10 +55,32 @@ def upright(gray: np.ndarray, region: BarRegion, target: float = TARGET_LENGTHS[
     return warp.rotated_crop(gray, region.center, region.angle, (length, height), zoom)
 
 
+def bar_count(image: np.ndarray) -> int:
+    """How many dark bars a row profile through the middle of an upright crop crosses.
+
+    Counted with hysteresis around a moving mean, so noise on a flat patch and the single
+    step of an edge count for little; a barcode shows dozens.
+    """
+    h = image.shape[0]
+    profile = image[h // 4 : max(h // 4 + 1, 3 * h // 4)].mean(axis=0, dtype=np.float32)
+    window = max(3, image.shape[1] // 12) | 1
+    centred = profile - cv2.blur(profile.reshape(1, -1), (window, 1)).ravel()
+    margin = 0.15 * float(np.ptp(profile))
+    if margin < 4.0:
+        return 0
+    states = np.where(centred > margin, 1, np.where(centred < -margin, -1, 0))
+    states = states[states != 0]
+    return int(np.count_nonzero(np.diff(states) < 0))
+
+
 def renditions(gray: np.ndarray, region: BarRegion) -> Iterator[warp.Warped]:
-    """The crops to try, most productive first (made lazily: most regions stop early)."""
+    """The crops to try, most productive first (made lazily: most regions stop early).
+
+    Nothing is tried where the first crop shows too few bars to be a code."""
     for target in TARGET_LENGTHS:
         crop = upright(gray, region, target)
+        if bar_count(crop.image) < MIN_BARS:
+            return
         yield crop
         yield enhance.rendition(crop, enhance.equalised(crop.image))
         yield enhance.rendition(crop, enhance.sharpened(crop.image))
@@ -67,6 +93,8 @@ class RotatedBars:
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
         type_names = wanted(context.options.formats)
         if type_names is not None and not type_names:
+            return []
+        if not coverage.may_remain(view.gray, context.found):
             return []
         found = coverage.footprints(context.found)
         codes: list[Code] = []

@@ -32,16 +32,22 @@ def identity(image: np.ndarray) -> Warped:
     return Warped(image, geometry.IDENTITY)
 
 
-def scaled(image: np.ndarray, factor: float) -> Warped:
-    """The whole image resized by ``factor`` (cubic up, area down)."""
-    h, w = image.shape[:2]
+def cropped(image: np.ndarray, box: tuple[int, int, int, int]) -> Warped:
+    """The ``(left, top, right, bottom)`` part of ``image`` (a view, no copy)."""
+    x0, y0, x1, y1 = box
+    return Warped(image[y0:y1, x0:x1], geometry.translation(x0, y0))
+
+
+def enlarged(source: Warped, factor: float) -> Warped:
+    """``source`` resized by ``factor`` (cubic when enlarging, area when shrinking)."""
+    h, w = source.image.shape[:2]
     size = (max(1, round(w * factor)), max(1, round(h * factor)))
     interpolation = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
-    out = cv2.resize(image, size, interpolation=interpolation)
+    out = cv2.resize(source.image, size, interpolation=interpolation)
     fx, fy = size[0] / w, size[1] / h
     # Pixel centres: x' + 0.5 = (x + 0.5) * f, so x = (x' + 0.5) / f - 0.5.
-    forward = np.array([[fx, 0.0, 0.5 * fx - 0.5], [0.0, fy, 0.5 * fy - 0.5], [0.0, 0.0, 1.0]])
-    return Warped(out, np.linalg.inv(forward))
+    back = np.array([[1 / fx, 0.0, 0.5 / fx - 0.5], [0.0, 1 / fy, 0.5 / fy - 0.5], [0.0, 0.0, 1.0]])
+    return Warped(out, source.transform @ back)
 
 
 def rotated_crop(

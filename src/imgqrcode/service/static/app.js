@@ -16,6 +16,8 @@ const element = (id) => document.getElementById(id);
 const state = {
   info: { auth_required: false, max_image_bytes: DEFAULT_LIMIT, version: "" },
   status: ["status_idle", {}],
+  // A message about the token that replaces the usual one, as a function so that it
+  // follows a language switch.
   tokenMessage: null,
   // The last reading: what was asked, what was sent, and the server's answer.
   reading: null,
@@ -101,7 +103,7 @@ function renderToken() {
   element("token").value = held?.token ?? "";
   let message;
   if (state.tokenMessage) {
-    message = state.tokenMessage;
+    message = state.tokenMessage();
   } else if (!held) {
     message = t("token_none");
   } else if (held.expiresAt) {
@@ -117,21 +119,21 @@ async function onGetToken(event) {
   event.preventDefault();
   const { appid, secret } = credentials();
   if (!appid || !secret) {
-    state.tokenMessage = t("token_needs_credentials");
+    state.tokenMessage = () => t("token_needs_credentials");
     renderToken();
     return;
   }
-  state.tokenMessage = t("token_fetching");
+  state.tokenMessage = () => t("token_fetching");
   renderToken();
   const answer = await requestToken(appid, secret, false);
   const body = answer.body;
   if (body?.access_token) {
     state.tokenMessage = null;
   } else if (body?.errcode !== undefined) {
-    const hint = errcodeHint(body.errcode);
-    state.tokenMessage = `${t("error_heading", { code: body.errcode })}: ${body.errmsg} ${hint}`;
+    state.tokenMessage = () =>
+      `${t("error_heading", { code: body.errcode })}: ${body.errmsg} ${errcodeHint(body.errcode)}`;
   } else {
-    state.tokenMessage = t("network_error", { message: answer.failure ?? answer.status });
+    state.tokenMessage = () => t("network_error", { message: answer.failure ?? answer.status });
   }
   renderToken();
 }
@@ -237,10 +239,13 @@ function renderReading() {
   show("result", true);
   show("reading", success);
   element("json").textContent = body ? JSON.stringify(body, null, 2) : (answer.text ?? "");
-  element("round-trip").textContent =
+  const roundTrip =
     success && body.img_size
       ? t("round_trip", { ms: answer.ms, status: answer.status, ...body.img_size })
       : t("round_trip_error", { ms: answer.ms, status: answer.status });
+  const serverMs = body?.timings_ms?.total;
+  element("round-trip").textContent =
+    serverMs === undefined ? roundTrip : roundTrip + t("server_time", { ms: Math.round(serverMs) });
   renderError(answer);
   renderShrunkNote(source, shrunk);
   renderCurl();
@@ -252,7 +257,8 @@ function renderReading() {
     document.body.dataset.state = "done";
     drawOverlay();
   } else {
-    setStatus("status_error", { code: body?.errcode ?? answer.status, ms: answer.ms });
+    if (answer.failure !== undefined) setStatus("network_error", { message: answer.failure });
+    else setStatus("status_error", { code: body?.errcode ?? answer.status, ms: answer.ms });
     document.body.dataset.state = "error";
   }
 }
@@ -307,38 +313,64 @@ function renderCodes(codes) {
   codes.forEach((code, index) => list.append(codeItem(code, index)));
 }
 
+/** A term and its description in a code's <dl>; returns the description to fill. */
+function addRow(list, termKey, className) {
+  const term = document.createElement("dt");
+  term.textContent = t(termKey);
+  const description = document.createElement("dd");
+  description.className = className;
+  list.append(term, description);
+  return description;
+}
+
+/** Short monospace items side by side ("left top (12, 34)", "ec_level: M"). */
+function fillPairs(description, pairs) {
+  for (const text of pairs) {
+    const pair = document.createElement("span");
+    pair.textContent = text;
+    description.append(pair);
+  }
+}
+
 function codeItem(code, index) {
   const item = document.createElement("li");
   item.className = "code-item";
   item.dataset.index = String(index);
-  item.innerHTML = `
-    <div class="code-head"><span class="code-number"></span><span class="code-type"></span></div>
-    <dl>
-      <dt></dt><dd class="code-text-row"><pre class="code-text"></pre>
-        <button type="button" class="button secondary copy" data-i18n="copy"></button></dd>
-      <dt></dt><dd class="corners"></dd>
-    </dl>`;
-  item.querySelector(".code-number").textContent = String(index + 1);
-  item.querySelector(".code-type").textContent = code.type_name;
-  const [textTerm, cornersTerm] = item.querySelectorAll("dt");
-  textTerm.textContent = t("field_text");
-  cornersTerm.textContent = t("field_corners");
-  const text = item.querySelector(".code-text");
+  const head = document.createElement("div");
+  head.className = "code-head";
+  head.innerHTML = '<span class="code-number"></span><span class="code-type"></span>';
+  head.querySelector(".code-number").textContent = String(index + 1);
+  head.querySelector(".code-type").textContent = code.type_name;
+  const list = document.createElement("dl");
+  item.append(head, list);
+
+  const textRow = addRow(list, "field_text", "code-text-row");
+  const text = document.createElement("pre");
+  text.className = "code-text";
   text.dataset.text = code.data;
   text.append(visibleText(code.data));
-  const copy = item.querySelector(".copy");
+  const copy = document.createElement("button");
+  copy.type = "button";
+  copy.className = "button secondary copy";
+  copy.dataset.i18n = "copy";
   copy.textContent = t("copy");
   copy.setAttribute("aria-label", t("copy_text_label", { n: index + 1 }));
   copy.addEventListener("click", () => copyText(code.data, copy));
-  const corners = item.querySelector(".corners");
+  textRow.append(text, copy);
+
   if (code.pos) {
-    for (const corner of CORNERS) {
-      const row = document.createElement("span");
-      row.className = "corner";
-      row.textContent = `${t(`corner_${corner}`)} (${code.pos[corner].x}, ${code.pos[corner].y})`;
-      corners.append(row);
-    }
+    fillPairs(
+      addRow(list, "field_corners", "pairs"),
+      CORNERS.map((c) => `${t(`corner_${c}`)} (${code.pos[c].x}, ${code.pos[c].y})`),
+    );
   }
+  if (code.detail) {
+    fillPairs(
+      addRow(list, "field_detail", "pairs"),
+      Object.entries(code.detail).map(([name, value]) => `${name}: ${value}`),
+    );
+  }
+
   const point = () => highlightCode(element("overlay"), index);
   const unpoint = () => highlightCode(element("overlay"), null);
   item.addEventListener("mouseenter", point);
@@ -354,16 +386,29 @@ function readFile(file) {
   if (file) read({ blob: file, name: file.name || "image" });
 }
 
+function isTextField(target) {
+  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement;
+}
+
+function carriesFiles(event) {
+  return [...event.dataTransfer.types].includes("Files");
+}
+
 function onDrop(event) {
-  event.preventDefault();
   element("drop-zone").classList.remove("dragging");
+  // Text dropped into a field is the field's business.
+  if (isTextField(event.target) && !carriesFiles(event)) return;
+  event.preventDefault();
   const transfer = event.dataTransfer;
   if (transfer.files.length) {
     readFile(transfer.files[0]);
     return;
   }
   // An image dragged from another page arrives as its address.
-  const address = transfer.getData("text/uri-list").split(/\r?\n/).find((line) => line && !line.startsWith("#"));
+  const address = transfer
+    .getData("text/uri-list")
+    .split(/\r?\n/)
+    .find((line) => line && !line.startsWith("#"));
   if (address) {
     element("url").value = address;
     read({ url: address });
@@ -371,6 +416,7 @@ function onDrop(event) {
 }
 
 function onDragOver(event) {
+  if (isTextField(event.target) && !carriesFiles(event)) return;
   event.preventDefault();
   event.dataTransfer.dropEffect = "copy";
   element("drop-zone").classList.add("dragging");
@@ -386,7 +432,7 @@ function onPaste(event) {
     readFile(file);
     return;
   }
-  const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;
+  const typing = isTextField(event.target);
   const text = event.clipboardData?.getData("text/plain").trim() ?? "";
   if (!typing && /^https?:\/\/\S+$/i.test(text)) {
     event.preventDefault();
@@ -430,9 +476,12 @@ function wire() {
     readFile(fileInput.files[0]);
     fileInput.value = "";
   });
-  dropZone.addEventListener("dragover", onDragOver);
-  dropZone.addEventListener("dragleave", () => dropZone.classList.remove("dragging"));
-  dropZone.addEventListener("drop", onDrop);
+  // The whole page takes a drop: a file let go beside the zone must not replace the page.
+  document.addEventListener("dragover", onDragOver);
+  document.addEventListener("dragleave", (event) => {
+    if (!event.relatedTarget) dropZone.classList.remove("dragging");
+  });
+  document.addEventListener("drop", onDrop);
   document.addEventListener("paste", onPaste);
   element("url-form").addEventListener("submit", onUrlSubmit);
   element("token-form").addEventListener("submit", onGetToken);

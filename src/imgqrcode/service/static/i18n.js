@@ -12,8 +12,9 @@ const STRINGS = {
     auth_heading: "Credentials",
     auth_off: "This server runs without authentication: no access token is needed.",
     auth_help:
-      "Enter an app's appid and secret (the operator creates apps with “imgqrcode app add”), " +
-      "or paste an access token. The token is kept only in this tab's session storage.",
+      "Enter an app's appid and secret (the server prints them on its first start; " +
+      "“imgqrcode app add” makes more), or paste an access token. " +
+      "The token is kept only in this tab's session storage.",
     appid: "appid",
     secret: "secret",
     token: "access_token",
@@ -45,11 +46,12 @@ const STRINGS = {
     result_heading: "Result",
     round_trip: "Round trip {ms} ms · HTTP {status} · image {w}×{h} px",
     round_trip_error: "Round trip {ms} ms · HTTP {status}",
+    server_time: " · {ms} ms in the server",
     codes_heading: "Codes",
     codes_none: "No code was found in this image.",
-    field_type: "Type",
     field_text: "Text",
     field_corners: "Corners (x, y)",
+    field_detail: "Detail",
     corner_left_top: "left top",
     corner_right_top: "right top",
     corner_right_bottom: "right bottom",
@@ -71,7 +73,6 @@ const STRINGS = {
     error_heading: "Error {code}",
     network_error: "Could not reach the server: {message}",
     not_json: "The server answered HTTP {status} with something that is not JSON.",
-    not_an_image: "{name} is not an image the browser can open.",
     "errcode_-1": "Unexpected server error; the rid identifies it in the server's log.",
     errcode_40001: "The access token is unknown or superseded: get a new one.",
     errcode_40002: "Wrong grant_type.",
@@ -101,7 +102,7 @@ const STRINGS = {
     auth_heading: "凭据",
     auth_off: "此服务器未启用鉴权，无需 access_token。",
     auth_help:
-      "填写应用的 appid 和 secret（由运维人员用 “imgqrcode app add” 创建），或直接粘贴 access_token。" +
+      "填写应用的 appid 和 secret（服务器首次启动时会打印出来；用 “imgqrcode app add” 可以创建更多），或直接粘贴 access_token。" +
       "token 只保存在本标签页的会话存储中。",
     appid: "appid",
     secret: "secret",
@@ -133,11 +134,12 @@ const STRINGS = {
     result_heading: "结果",
     round_trip: "往返耗时 {ms} 毫秒 · HTTP {status} · 图片 {w}×{h} 像素",
     round_trip_error: "往返耗时 {ms} 毫秒 · HTTP {status}",
+    server_time: " · 服务器处理 {ms} 毫秒",
     codes_heading: "识别到的码",
     codes_none: "这张图片中没有识别到码。",
-    field_type: "类型",
     field_text: "内容",
     field_corners: "角点坐标 (x, y)",
+    field_detail: "详细信息",
     corner_left_top: "左上",
     corner_right_top: "右上",
     corner_right_bottom: "右下",
@@ -157,7 +159,6 @@ const STRINGS = {
     error_heading: "错误 {code}",
     network_error: "无法连接服务器：{message}",
     not_json: "服务器返回了 HTTP {status}，但内容不是 JSON。",
-    not_an_image: "浏览器无法打开 {name}，它不是图片。",
     "errcode_-1": "服务器内部错误；可用 rid 在服务器日志中查找。",
     errcode_40001: "access_token 无效或已被替换，请重新获取。",
     errcode_40002: "grant_type 不正确。",

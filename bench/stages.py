@@ -1,0 +1,318 @@
+"""What each stage of the reading cascade adds, beside the plain libraries, on a labelled folder.
+
+    python bench/stages.py FOLDER [--time-budget 1.0] [--wechat-models DIR] [--limit N]
+
+FOLDER is the shared corpus (``../shared/corpus/zxing-cpp-samples``) or a folder written
+by ``bench/synth.py``. Every image is read, from the same file bytes, by:
+
+- ``zxing-cpp``: Pillow decodes, ``zxingcpp.read_barcodes`` with its defaults (plain
+  text mode so texts compare with the labels), as :mod:`accuracy` does;
+- ``wechat``: OpenCV's WeChat QR reader alone on the Pillow-decoded greyscale image,
+  with its CNN models when a model directory is given or installed, else its classic
+  detector (QR only, so its recall counts every label);
+- ``fast``: ``imgqrcode``'s fast path only (``time_budget=0``);
+- ``full``: the whole pipeline with the cascade's stages (``cascade_stages()``); with
+  ``--wechat-models`` its WeChat QR stage (appended if the registry lacks it) uses those
+  models.
+
+Tables (markdown): per reader recall, precision, reads on code-less images and time per
+image; per stage of ``full``, the labels it read first (a code found by several stages
+is credited to the earliest, as the pipeline keeps it) and its time; recall per
+difficulty and per symbology; and where the labels carry ``corners`` (synthetic
+corpora), the median corner error per family: the mean distance, in pixels, of the four
+corners a reader reports from the true ones, over the labels it read. Matching is
+:mod:`corpus`'s rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import accuracy
+import corpus
+import numpy as np
+import zxingcpp
+from PIL import Image
+
+from imgqrcode.reader import InvalidImageError, ScanOptions, image_loader, pipeline, symbology
+from imgqrcode.reader.cascade import cascade_stages
+from imgqrcode.reader.cascade.wechat_qr import WeChatQr, installed_models, wechat_read
+from imgqrcode.reader.geometry import to_quad
+from imgqrcode.reader.options import DEFAULT_MAX_PIXELS
+from imgqrcode.reader.result import Code
+from imgqrcode.reader.stage import Stage
+
+READERS = ("zxing-cpp", "wechat", "fast", "full")
+FAMILIES = ("1D", "2D")
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One reader's reads of one image, with their corners and the stage of each."""
+
+    reads: list[corpus.Read]
+    quads: list[np.ndarray]
+    stages: list[str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+Reader = Callable[[bytes], Output]
+
+
+def plain_zxing(data: bytes) -> Output:
+    """:func:`accuracy.plain_zxing`, keeping zxing-cpp's positions."""
+    barcodes = zxingcpp.read_barcodes(
+        Image.open(io.BytesIO(data)), text_mode=zxingcpp.TextMode.Plain
+    )
+    reads, quads = [], []
+    for barcode in barcodes:
+        name = symbology.type_name(barcode)
+        reads.append(corpus.Read(name, symbology.data(barcode, name)))
+        p = barcode.position
+        corners = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+        quads.append(np.array([[c.x, c.y] for c in corners], dtype=float))
+    return Output(reads, quads, ["zxing-cpp"] * len(reads))
+
+
+def wechat(models: Path | None) -> Reader:
+    def read(data: bytes) -> Output:
+        gray = np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+        found = wechat_read(gray, models)
+        reads = [corpus.Read(symbology.QR_CODE, text) for text, _ in found]
+        return Output(reads, [quad for _, quad in found], ["wechat"] * len(found))
+
+    return read
+
+
+def ours(options: ScanOptions, stages: Sequence[Stage]) -> Reader:
+    """``scan()``'s path (load, then the pipeline) with the given cascade stages."""
+
+    def read(data: bytes) -> Output:
+        try:
+            view = image_loader.load(data, DEFAULT_MAX_PIXELS)
+        except InvalidImageError:
+            return Output([], [], [])
+        codes, timings = pipeline.run(view, options, stages)
+        return _output(codes, timings)
+
+    return read
+
+
+def _output(codes: Sequence[Code], timings: dict[str, float]) -> Output:
+    return Output(
+        [corpus.Read(code.type_name, code.data) for code in codes],
+        [to_quad(code.position) for code in codes],
+        [code.stage for code in codes],
+        timings,
+    )
+
+
+def full_stages(models: Path | None) -> list[Stage]:
+    """The registry's cascade, its WeChat QR stage pointed at ``models`` if given."""
+    stages = [s for s in cascade_stages() if not isinstance(s, WeChatQr) or models is None]
+    if models is not None or not any(isinstance(s, WeChatQr) for s in stages):
+        stages.append(WeChatQr(models))
+    return stages
+
+
+@dataclass
+class Tally:
+    """One reader over the folder, beyond :class:`accuracy.Tally`'s totals."""
+
+    totals: accuracy.Tally = field(default_factory=accuracy.Tally)
+    found_by_stage: Counter[str] = field(default_factory=Counter)
+    false_by_stage: Counter[str] = field(default_factory=Counter)
+    stage_seconds: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    corner_errors: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(
+        self, sample: corpus.Sample, truth: list[np.ndarray | None], out: Output, seconds: float
+    ) -> None:
+        outcome = corpus.match(sample.labels, out.reads)
+        self.totals.add(sample, outcome, seconds)
+        for name, spent in out.timings.items():
+            self.stage_seconds[name].append(spent)
+        pairs = pair(sample.labels, out.reads)
+        for label_index, read_index in pairs:
+            self.found_by_stage[out.stages[read_index]] += 1
+            corners = truth[label_index]
+            if corners is not None:
+                family = (
+                    "1D"
+                    if sample.labels[label_index].type_name in symbology.LINEAR_TYPE_NAMES
+                    else "2D"
+                )
+                distance = np.linalg.norm(out.quads[read_index] - corners, axis=1).mean()
+                self.corner_errors[family].append(float(distance))
+        matched = {read_index for _, read_index in pairs}
+        for index, stage in enumerate(out.stages):
+            if index not in matched:
+                self.false_by_stage[stage] += 1
+
+
+def pair(labels: Sequence[corpus.Label], reads: Sequence[corpus.Read]) -> list[tuple[int, int]]:
+    """Which read matched which label, one to one, by :func:`corpus.match`'s rule."""
+    used: set[int] = set()
+    pairs = []
+    for label_index, label in enumerate(labels):
+        for read_index, read in enumerate(reads):
+            if read_index not in used and corpus.match([label], [read]).found:
+                used.add(read_index)
+                pairs.append((label_index, read_index))
+                break
+    return pairs
+
+
+def truth_corners(sample: corpus.Sample) -> list[np.ndarray | None]:
+    """The labels' ``corners`` from the sample's JSON, where it has them (synth)."""
+    entry = json.loads(sample.image.with_suffix(".json").read_text(encoding="utf-8"))
+    return [np.array(c["corners"], dtype=float) if "corners" in c else None for c in entry["codes"]]
+
+
+def evaluate(
+    samples: Sequence[corpus.Sample], readers: dict[str, Reader], progress: bool
+) -> dict[str, Tally]:
+    tallies = {name: Tally() for name in readers}
+    for index, sample in enumerate(samples):
+        data = sample.image.read_bytes()
+        truth = truth_corners(sample)
+        order = list(readers) if index % 2 == 0 else list(reversed(readers))
+        for name in order:
+            started = time.perf_counter()
+            out = readers[name](data)
+            tallies[name].add(sample, truth, out, time.perf_counter() - started)
+        if progress and index % 50 == 49:
+            print(f"{index + 1}/{len(samples)}", file=sys.stderr)
+    return tallies
+
+
+def ms(values: Sequence[float], quantile: float) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    return f"{1000 * ordered[int(quantile * (len(ordered) - 1))]:.1f}"
+
+
+def stage_table(tally: Tally, stage_names: Sequence[str], images: int) -> str:
+    labels = tally.totals.labels
+    rows = []
+    cumulative = 0
+    for name in stage_names:
+        found = tally.found_by_stage[name]
+        cumulative += found
+        spent = tally.stage_seconds[name]
+        rows.append(
+            [
+                name,
+                found,
+                accuracy.percent(cumulative, labels),
+                tally.false_by_stage[name],
+                f"{len(spent)}/{images}",
+                ms(spent, 0.5),
+                ms(spent, 0.95),
+                f"{sum(spent):.1f}",
+            ]
+        )
+    header = [
+        "stage of full",
+        "labels read first",
+        "cumulative recall",
+        "unmatched reads",
+        "images it ran on",
+        "median ms",
+        "p95 ms",
+        "total s",
+    ]
+    return accuracy.table(header, rows)
+
+
+def recall_table(
+    title: str,
+    keys: Counter[str],
+    counters: Callable[[Tally], Counter[str]],
+    tallies: dict[str, Tally],
+) -> str:
+    rows = []
+    for key in sorted(keys):
+        rows.append(
+            [key, keys[key]]
+            + [accuracy.percent(counters(t)[key], keys[key]) for t in tallies.values()]
+        )
+    return accuracy.table([title, "labels", *tallies], rows)
+
+
+def corner_table(tallies: dict[str, Tally]) -> str:
+    rows = []
+    for family in FAMILIES:
+        row: list[object] = [family]
+        for tally in tallies.values():
+            errors = tally.corner_errors[family]
+            row.append(f"{statistics.median(errors):.1f} ({len(errors)})" if errors else "-")
+        rows.append(row)
+    return accuracy.table(["median corner error px (codes)", *tallies], rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--time-budget", type=float, default=ScanOptions().time_budget)
+    parser.add_argument("--wechat-models", type=Path, help="directory of WeChat's four model files")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N images")
+    parser.add_argument(
+        "--difficulty", action="append", default=[], help="only folders with this prefix"
+    )
+    args = parser.parse_args(argv)
+
+    samples = [
+        s
+        for s in corpus.load(args.folder)
+        if not args.difficulty or s.difficulty.startswith(tuple(args.difficulty))
+    ]
+    samples = samples[: args.limit] if args.limit else samples
+    if not samples:
+        parser.error(f"no labelled images in {args.folder}")
+    models = args.wechat_models or installed_models()
+    stages = full_stages(args.wechat_models)
+    readers: dict[str, Reader] = {
+        "zxing-cpp": plain_zxing,
+        "wechat": wechat(models),
+        "fast": ours(ScanOptions(time_budget=0), []),
+        "full": ours(ScanOptions(time_budget=args.time_budget), stages),
+    }
+    tallies = evaluate(samples, readers, sys.stderr.isatty())
+
+    print(
+        f"{len(samples)} images from {args.folder}; time budget {args.time_budget} s; "
+        f"WeChat {'CNN models' if models else 'classic detector (no models)'}\n"
+    )
+    print(accuracy.summary({name: t.totals for name, t in tallies.items()}), end="\n\n")
+    stage_names = ["fast", *(s.name for s in stages)]
+    print(stage_table(tallies["full"], stage_names, len(samples)), end="\n\n")
+    by_difficulty = Counter()
+    for sample in samples:
+        by_difficulty[sample.difficulty] += len(sample.labels)
+    print(
+        recall_table("difficulty", by_difficulty, lambda t: t.totals.found_by_folder, tallies),
+        end="\n\n",
+    )
+    by_symbology = Counter(label.type_name for s in samples for label in s.labels)
+    print(
+        recall_table("symbology", by_symbology, lambda t: t.totals.found_by_symbology, tallies),
+        end="\n\n",
+    )
+    if any(t.corner_errors for t in tallies.values()):
+        print(corner_table(tallies))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Stage: small, soft or noisy 2D codes, cut out and enlarged.
+
+zxing-cpp's detectors need about three pixels a module and crisp edges; a code printed
+small, photographed from afar or slightly out of focus has less. Enlarging a whole photo
+would cost a decode of four times the pixels, so this stage enlarges only the compact
+densely printed patches (:mod:`.patch_locator`) not already read, then sharpens them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from imgqrcode.reader import symbology
+from imgqrcode.reader.cascade import coverage, enhance, warp
+from imgqrcode.reader.cascade.patch_locator import Patch, locate_patches
+from imgqrcode.reader.cascade.reading import read_renditions
+from imgqrcode.reader.image_view import ImageView
+from imgqrcode.reader.result import Code
+from imgqrcode.reader.stage import StageContext
+
+MATRIX_TYPE_NAMES: frozenset[str] = frozenset(
+    {
+        symbology.QR_CODE,
+        symbology.MICRO_QR_CODE,
+        symbology.RMQR_CODE,
+        symbology.DATA_MATRIX,
+        symbology.AZTEC,
+        symbology.MAXICODE,
+        symbology.PDF_417,
+        symbology.MICRO_PDF_417,
+    }
+)
+
+MARGIN = 0.2
+"""Context kept around a patch, as a fraction of its side: the quiet zone, and the parts of
+the symbol the energy map cut off."""
+
+TARGET_SIDE = 640.0
+"""Patches are enlarged up to about this side; beyond, decoding slows for little gain."""
+
+MAX_ZOOM = 2.5
+
+
+def wanted(formats: frozenset[str] | None) -> frozenset[str] | None:
+    return MATRIX_TYPE_NAMES if formats is None else formats & MATRIX_TYPE_NAMES
+
+
+def renditions(gray: np.ndarray, patch: Patch) -> Iterator[warp.Warped]:
+    left, top, right, bottom = patch.box
+    pad = MARGIN * patch.side
+    x0, y0 = max(0, int(left - pad)), max(0, int(top - pad))
+    x1, y1 = min(gray.shape[1], int(right + pad) + 1), min(gray.shape[0], int(bottom + pad) + 1)
+    crop = warp.cropped(gray, (x0, y0, x1, y1))
+    zoom = min(MAX_ZOOM, TARGET_SIDE / max(x1 - x0, y1 - y0))
+    if zoom <= 1.25:
+        yield enhance.rendition(crop, enhance.sharpened(crop.image))
+        return
+    enlarged = warp.enlarged(crop, zoom)
+    yield enlarged
+    yield enhance.rendition(enlarged, enhance.sharpened(enlarged.image, sigma=zoom))
+
+
+@dataclass(frozen=True, slots=True)
+class EnlargedPatches:
+    name: str = "patches"
+
+    def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
+        type_names = wanted(context.options.formats)
+        if type_names is not None and not type_names:
+            return []
+        if not coverage.may_remain(view.gray, context.found):
+            return []
+        found = coverage.footprints(context.found)
+        codes: list[Code] = []
+        for patch in locate_patches(view.gray):
+            if context.expired():
+                break
+            if coverage.covered(patch.center, found):
+                continue
+            read = read_renditions(
+                renditions(view.gray, patch),
+                view,
+                context,
+                stage=self.name,
+                type_names=type_names,
+                try_downscale=False,
+            )
+            codes.extend(read)
+            found.extend(coverage.footprints(read))
+        return codes

@@ -1,0 +1,50 @@
+"""``scan()`` as the service uses it: from many threads at once, with options."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from rendering import encoded, symbol
+
+import imgqrcode
+from imgqrcode import ScanOptions, scan
+from imgqrcode.reader import symbology
+
+
+def test_concurrent_scans_give_the_serial_results():
+    images = [
+        encoded(symbol(fmt, f"{fmt} {i}"), "PNG")
+        for i in range(6)
+        for fmt in ("QRCode", "DataMatrix", "Code128", "PDF417")
+    ]
+    serial = [scan(image) for image in images]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(scan, images))
+    assert [r.codes for r in parallel] == [r.codes for r in serial]
+    assert [c.data for r in parallel for c in r.codes] == [
+        f"{fmt} {i}" for i in range(6) for fmt in ("QRCode", "DataMatrix", "Code128", "PDF417")
+    ]
+
+
+def test_formats_option_accepts_any_case_and_refuses_unknown_names():
+    pixels = symbol("QRCode", "case")
+    assert scan(pixels, ScanOptions(formats=frozenset({"qr_code"}))).codes[0].data == "case"
+    with pytest.raises(symbology.UnknownSymbologyError):
+        scan(pixels, ScanOptions(formats=frozenset({"QR"})))
+
+
+def test_public_api():
+    for name in (
+        "scan",
+        "ScanResult",
+        "Code",
+        "Position",
+        "Point",
+        "ScanOptions",
+        "InvalidImageError",
+    ):
+        assert hasattr(imgqrcode, name)
+    assert issubclass(imgqrcode.InvalidImageError, ValueError)
+    with pytest.raises(AttributeError):
+        _ = imgqrcode.not_a_name

@@ -1,0 +1,133 @@
+"""Limits under load, through real servers: the size limit while the body streams in,
+decoding slots that slow clients cannot hold, bounded memory, several workers."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import httpx
+import pytest
+from service_support import RawUpload, qr_photo
+
+PHOTO = qr_photo()
+LIMIT = 2 * 1024 * 1024
+ERROR_40009 = '"errcode":40009'
+
+
+@pytest.fixture(scope="module")
+def server(module_live_server):
+    return module_live_server("--no-auth", "--decode-threads", "1", "--request-timeout", "20")
+
+
+def test_an_announced_oversize_body_is_refused_before_any_of_it_is_read(server):
+    upload = RawUpload(
+        server.base_url,
+        "/cv/img/qrcode",
+        {"Content-Type": "image/jpeg", "Content-Length": str(100 * 1024 * 1024)},
+    )
+    started = time.monotonic()
+    answer = upload.response(timeout=5)
+    upload.close()
+    assert ERROR_40009 in answer and time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_an_unannounced_oversize_body_is_refused_while_it_streams_in(server, multipart):
+    boundary = "b0undary"
+    content_type = f"multipart/form-data; boundary={boundary}" if multipart else "image/jpeg"
+    upload = RawUpload(
+        server.base_url,
+        "/cv/img/qrcode",
+        {"Content-Type": content_type, "Transfer-Encoding": "chunked"},
+    )
+    if multipart:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="img"; filename="a.jpg"'
+        upload.send_chunk(f"{head}\r\nContent-Type: image/jpeg\r\n\r\n".encode())
+    for _ in range(LIMIT // 65536 + 1):
+        upload.send_chunk(b"\0" * 65536)
+    # The body is not finished (no last chunk, no closing boundary): the answer comes anyway.
+    answer = upload.response(timeout=5)
+    upload.close()
+    assert ERROR_40009 in answer
+
+
+def test_a_slow_client_does_not_hold_the_only_decoding_slot(server):
+    slow = RawUpload(
+        server.base_url,
+        "/cv/img/qrcode",
+        {"Content-Type": "image/jpeg", "Content-Length": str(len(PHOTO))},
+    )
+    slow.send(PHOTO[:1000])
+    started = time.monotonic()
+    response = httpx.post(f"{server.base_url}/cv/img/qrcode", files={"img": ("a.jpg", PHOTO)})
+    assert response.json()["errcode"] == 0
+    assert time.monotonic() - started < 3
+    slow.send(PHOTO[1000:])
+    assert '"errcode":0' in slow.response()
+    slow.close()
+
+
+def reserved_bytes(server) -> float:
+    text = httpx.get(f"{server.base_url}/metrics", timeout=30).text
+    match = re.search(r"^imgqrcode_reserved_body_bytes (\S+)$", text, re.MULTILINE)
+    assert match, text
+    return float(match.group(1))
+
+
+def test_memory_for_bodies_in_flight_is_bounded(live_server):
+    """Room for two bodies: a third large upload waits, unread, until one is done."""
+    capacity = 2 * (LIMIT + 64 * 1024)
+    server = live_server(
+        "--no-auth", "--max-inflight-bytes", str(capacity), "--request-timeout", "4"
+    )
+    uploads = [
+        RawUpload(
+            server.base_url,
+            "/cv/img/qrcode",
+            {"Content-Type": "image/jpeg", "Content-Length": str(LIMIT)},
+        )
+        for _ in range(3)
+    ]
+    time.sleep(0.5)
+    assert reserved_bytes(server) == 2 * LIMIT
+    started = time.monotonic()
+    uploads[0].send(PHOTO + b"\0" * (LIMIT - len(PHOTO)))
+    assert '"errcode":0' in uploads[0].response(timeout=10)
+    assert time.monotonic() - started < 2  # it was being read: it held a reservation
+    time.sleep(0.3)
+    assert reserved_bytes(server) == 2 * LIMIT  # the waiting third took the room it left
+    for upload in uploads[1:]:
+        assert '"errcode":-1' in upload.response(timeout=10)  # never sent: time limit
+    for upload in uploads:
+        upload.close()
+    assert reserved_bytes(server) == 0
+
+
+def test_workers_share_the_sqlite_store_and_the_metrics(live_server):
+    server = live_server("--workers", "2", "--daily-quota", "4")
+    token = server.token()
+    codes: list[int] = []
+
+    def call() -> None:
+        with httpx.Client() as client:  # a connection of its own: either worker may answer
+            response = client.post(
+                f"{server.base_url}/cv/img/qrcode",
+                params={"access_token": token},
+                files={"img": ("a.jpg", PHOTO)},
+                timeout=30,
+            )
+            codes.append(response.json()["errcode"])
+
+    threads = [threading.Thread(target=call) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(codes) == [0, 0, 0, 0, 45009, 45009]
+    text = httpx.get(f"{server.base_url}/metrics", timeout=30).text
+    counts = re.findall(
+        r'^imgqrcode_requests_total\{endpoint="qrcode",errcode="(\S+)"\} (\S+)$', text, re.MULTILINE
+    )
+    assert {code: float(n) for code, n in counts} == {"0": 4.0, "45009": 2.0}

@@ -1,0 +1,80 @@
+"""Several replicas sharing one real redis-server: apps, tokens and limits are common.
+
+Each test uses its own Redis database number, so they do not see each other's keys.
+"""
+
+from __future__ import annotations
+
+import httpx
+from contract_checks import assert_error
+from service_support import qr_photo
+
+PHOTO = qr_photo()
+
+
+def scan(server, token: str) -> httpx.Response:
+    return httpx.post(
+        f"{server.base_url}/cv/img/qrcode",
+        params={"access_token": token},
+        files={"img": ("a.jpg", PHOTO)},
+        timeout=30,
+    )
+
+
+def stable(server) -> str:
+    body = {"grant_type": "client_credential", "appid": server.appid, "secret": server.secret}
+    response = httpx.post(f"{server.base_url}/cgi-bin/stable_token", json=body, timeout=30)
+    return str(response.json()["access_token"])
+
+
+def replicas(live_server, redis_url: str, *flags: str):
+    first = live_server("--store", redis_url, *flags)
+    second = live_server("--store", redis_url, *flags)
+    second.appid, second.secret = first.appid, first.secret
+    return first, second
+
+
+def test_a_token_from_one_replica_is_accepted_by_another(live_server, redis_server):
+    first, second = replicas(live_server, f"{redis_server}/1")
+    token = first.token()
+    assert scan(second, token).json()["errcode"] == 0
+    assert stable(first) == stable(second)
+    newer = second.token()  # supersedes `token` everywhere, after the grace period
+    assert scan(first, token).json()["errcode"] == 0
+    assert scan(first, newer).json()["errcode"] == 0
+    listed = first.app_command("list").stdout
+    assert first.appid in listed
+
+
+def test_the_daily_quota_is_counted_across_replicas(live_server, redis_server):
+    first, second = replicas(live_server, f"{redis_server}/2", "--daily-quota", "3")
+    token = first.token()
+    codes = [scan(server, token).json()["errcode"] for server in (first, second, first)]
+    assert codes == [0, 0, 0]
+    assert_error(scan(second, token), 45009, "reach max api daily quota limit")
+    assert_error(scan(first, token), 45009, "reach max api daily quota limit")
+
+
+def test_the_minute_limit_is_counted_across_replicas(live_server, redis_server):
+    first, second = replicas(live_server, f"{redis_server}/3", "--rate-limit-per-minute", "2")
+    token = first.token()
+    responses = [scan(server, token) for server in (first, second, first, second, first)]
+    codes = [response.json()["errcode"] for response in responses]
+    # Five calls span at most two minute windows, so one window saw at least three.
+    assert codes.count(0) <= 4 and 45011 in codes
+    limited = next(r for r in responses if r.json()["errcode"] == 45011)
+    assert_error(limited, 45011, "api minute-quota reach limit must slower retry next minute")
+
+
+def test_a_store_that_stops_answering_gives_minus_1_and_fails_health(live_server, disposable_redis):
+    server = live_server("--store", f"{disposable_redis.url}/0")
+    token = server.token()
+    assert scan(server, token).json()["errcode"] == 0
+    disposable_redis.stop()
+    response = scan(server, token)
+    assert_error(response, -1, "system error")
+    assert "Traceback" not in response.text
+    rid = response.headers["x-request-id"]
+    assert server.log_for(rid)["errcode"] == -1
+    assert "Traceback" in server.stderr() and rid in server.stderr()
+    assert httpx.get(f"{server.base_url}/healthz", timeout=30).status_code == 503
