@@ -15,6 +15,7 @@ exponential backoff, a bounded number of times. Without an appid (a server start
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from os import PathLike
@@ -26,6 +27,9 @@ import httpx
 WECHAT_BASE_URL = "https://api.weixin.qq.com"
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 SYSTEM_ERROR = -1
+NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+"""An upload is several writes: with Nagle's algorithm on, the last one waits for the
+server's delayed ACK (about 40 ms on Linux), which would triple a fast round trip."""
 REFRESH_MARGIN = 60.0
 """A cached token is renewed this many seconds before it expires."""
 
@@ -65,7 +69,8 @@ class Client:
         self.secret = secret
         self.retries = retries
         self.backoff = backoff
-        self._http = http or httpx.Client(timeout=timeout)
+        transport = httpx.HTTPTransport(socket_options=NODELAY)
+        self._http = http or httpx.Client(timeout=timeout, transport=transport)
         self._token: str | None = None
         self._token_expires = 0.0
         self._lock = threading.Lock()

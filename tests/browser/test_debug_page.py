@@ -147,14 +147,22 @@ def test_language_follows_the_browser_and_switches(open_page, no_auth_server) ->
     assert page.text("h1") == "imgqrcode debug tool"
 
 
-def test_copy_as_curl_repeats_the_upload(open_page, no_auth_server, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "quoted"),
+    [
+        ("photo.png", "'img=@photo.png'"),
+        ("my qr's photo.png", """'img=@"my qr'\\''s photo.png"'"""),
+        ('odd;name,"x".png', """'img=@"odd;name,\\"x\\".png"'"""),
+    ],
+)
+def test_copy_as_curl_repeats_the_upload(
+    open_page, no_auth_server, tmp_path: Path, name: str, quoted: str
+) -> None:
     page = open_page(no_auth_server.base_url)
-    scene = qr_scene(QR_TEXT)
-    name = "my qr's photo.png"
+    scene = qr_scene(QR_TEXT, size=(800, 600), at=(100, 100))
     page.upload(scene.data, name)
     command = page.text("#curl")
-    endpoint = f"{page.base_url}cv/img/qrcode"
-    assert command == f"""curl -sS -F 'img=@"my qr'\\''s photo.png"' '{endpoint}'"""
+    assert command == f"curl -sS -F {quoted} '{page.base_url}cv/img/qrcode'"
     page.page.click("#copy-curl")
     assert page.page.evaluate("navigator.clipboard.readText()") == command
     (tmp_path / name).write_bytes(scene.data)
@@ -192,6 +200,9 @@ def test_with_auth_gets_a_token_and_refreshes_a_stale_one(open_page, auth_server
     assert page.text("#error-title") == "Error 41001"
 
     page.page.get_by_label("appid").fill(auth_server.appid)
+    page.page.get_by_label("secret").fill("not the secret")
+    page.page.click("#get-token")
+    page.page.wait_for_selector("#token-status:has-text('Error 40125')")
     page.page.get_by_label("secret").fill(auth_server.secret)
     page.page.click("#get-token")
     page.page.wait_for_selector("#token-status:has-text('Using token')")
@@ -206,6 +217,18 @@ def test_with_auth_gets_a_token_and_refreshes_a_stale_one(open_page, auth_server
     )
     upload_and_check(page, scene, "photo.png")
     assert "access_token=forged" not in page.text("#curl")
+
+
+def test_a_pasted_token_is_used_and_can_be_forgotten(open_page, auth_server) -> None:
+    page = open_page(auth_server.base_url)
+    token = auth_server.token()
+    page.page.get_by_label("access_token").fill(token)
+    page.page.get_by_label("access_token").press("Tab")
+    upload_and_check(page, qr_scene(QR_TEXT), "photo.png")
+    assert f"access_token={token}" in page.text("#curl")
+    page.page.click("#forget-token")
+    assert page.page.evaluate("sessionStorage.getItem('imgqrcode.token')") is None
+    assert page.text("#token-status") == "No token yet."
 
 
 def test_an_image_address_is_read_and_drawn(open_page, small_limit_server, image_host) -> None:

@@ -7,13 +7,12 @@ message ending in the rid that is also in the X-Request-Id header and the access
 
 from __future__ import annotations
 
-import socket
 import time
 
 import httpx
 import pytest
 from contract_checks import assert_error
-from service_support import qr_photo
+from service_support import RawUpload, qr_photo
 
 PHOTO = qr_photo()
 LIMIT = 2 * 1024 * 1024
@@ -95,12 +94,13 @@ def test_40066_invalid_url(server, method, path):
 def test_minus_1_when_the_request_time_limit_passes(server, token):
     """A client that sends its body too slowly is cut off at --request-timeout (2 s)."""
     path = qrcode_url(server, token).removeprefix(server.base_url)
-    host, port = server.base_url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: image/jpeg\r\n"
-        sock.sendall(f"{head}Content-Length: {len(PHOTO)}\r\n\r\n".encode() + PHOTO[:1000])
-        started = time.monotonic()
-        response = sock.recv(65536).decode()
+    upload = RawUpload(
+        server.base_url, path, {"Content-Type": "image/jpeg", "Content-Length": str(len(PHOTO))}
+    )
+    upload.send(PHOTO[:1000])
+    started = time.monotonic()
+    response = upload.response()
+    upload.close()
     assert 1.5 < time.monotonic() - started < 6
     assert response.startswith("HTTP/1.1 200")
     assert '{"errcode":-1,"errmsg":"system error rid: ' in response

@@ -58,7 +58,7 @@ def to_code(
         dtype=float,
     )
     if name in symbology.LINEAR_TYPE_NAMES:
-        quad = bar_box.measure(pixels, quad)
+        quad = bar_box.measure(pixels, quad, stacked=barcode.format in symbology.STACKED)
     if name == symbology.DX_FILM_EDGE:
         quad = bar_box.with_clock_track(quad)
     if transform is not None:

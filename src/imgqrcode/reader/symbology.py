@@ -79,6 +79,11 @@ LINEAR_TYPE_NAMES: frozenset[str] = frozenset(
 )
 """Symbologies made of bars whose height zxing-cpp does not report: their box is measured."""
 
+STACKED: frozenset[zxingcpp.BarcodeFormat] = frozenset(
+    {_F.DataBarStk, _F.DataBarStkOmni, _F.DataBarExpStk}
+)
+"""Linear symbologies printed as several rows of different bars."""
+
 _TYPE_NAME_OF_FORMAT: dict[zxingcpp.BarcodeFormat, str] = {
     fmt: name for name, formats in _FORMATS.items() for fmt in formats
 }

@@ -57,7 +57,9 @@ def locate_bars(gray: np.ndarray, max_regions: int = 8) -> list[BarRegion]:
     if grid is None:
         return []
     coherence, angle = grid.coherence, grid.angle
-    strong = (coherence > MIN_COHERENCE) & grid.printed
+    # Noise is incoherent, so coherence alone separates bars from it: an absolute energy
+    # floor suffices, and keeps a low-contrast barcode that fills the frame.
+    strong = (coherence > MIN_COHERENCE) & (grid.energy > structure.MIN_ENERGY)
     if np.count_nonzero(strong) < MIN_CELLS:
         return []
     bins = np.floor((angle + math.pi / 2) / math.pi * ORIENTATION_BINS).astype(np.int32)

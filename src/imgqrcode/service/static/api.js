@@ -40,10 +40,13 @@ async function exchange(url, init) {
   return { url, status: response.status, ms, text, body };
 }
 
-/** The server's self-description: whether it wants tokens, its size limit, its version. */
+/**
+ * The server's self-description: whether it wants tokens, its size limit, its version;
+ * null from a server without /info (WeChat's own host, say), where tokens are needed.
+ */
 export async function fetchInfo() {
   const answer = await exchange(serverUrl("info"));
-  return answer.body ?? { auth_required: false, max_image_bytes: 2 * 1024 * 1024, version: "" };
+  return typeof answer.body?.auth_required === "boolean" ? answer.body : null;
 }
 
 /** The token for this tab, kept in sessionStorage so it dies with the tab. */

@@ -499,7 +499,7 @@ function wire() {
 async function start() {
   wire();
   renderAll();
-  state.info = { ...state.info, ...(await fetchInfo()) };
+  state.info = (await fetchInfo()) ?? { ...state.info, auth_required: true };
   show("auth", state.info.auth_required);
   show("auth-off", !state.info.auth_required);
   renderAll();

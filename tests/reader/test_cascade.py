@@ -1,0 +1,155 @@
+"""The hard-image cascade, end to end through ``scan()``: what the fast path misses is read,
+at the right place, and nothing is read where there is no code."""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+from rendering import quad, rotated, symbol
+
+from imgqrcode import scan
+from imgqrcode.reader import geometry, image_loader, pipeline
+from imgqrcode.reader.options import ScanOptions
+
+ANGLES = [15, 30, 45, 60, 75, 105, 120, 135, 150, 165, 195, 225, 255, 285, 315, 345]
+
+LINEAR = [
+    ("Code128", "CASCADE-128", "CODE_128", "CASCADE-128"),
+    ("EAN13", "9780804816632", "EAN_13", "9780804816632"),
+]
+
+
+def fast_path_only(pixels: np.ndarray) -> list[str]:
+    """What the pipeline reads without the cascade: proves an image needs it."""
+    view = image_loader.load(pixels, 10**8)
+    codes, _ = pipeline.run(view, ScanOptions(), stages=[])
+    return [code.data for code in codes]
+
+
+def bar_box(pixels: np.ndarray, transform: np.ndarray) -> np.ndarray:
+    """The true corners of the bars of an upright rendering, carried into the rotated image.
+
+    The height is that of the data bars (EAN's guard bars reach lower)."""
+    ys, xs = np.nonzero(pixels < 128)
+    left, right = xs.min(), xs.max() + 1
+    middle = pixels[:, left + (right - left) // 4 : left + (right - left) // 3] < 128
+    rows = np.nonzero(middle.any(axis=1))[0]
+    top, bottom = rows.min(), rows.max() + 1
+    corners = np.array([[left, top], [right, top], [right, bottom], [left, bottom]], float)
+    return geometry.apply(transform, corners)
+
+
+@pytest.mark.parametrize(("fmt", "content", "type_name", "data"), LINEAR)
+@pytest.mark.parametrize("degrees", ANGLES)
+def test_linear_codes_at_any_angle(fmt, content, type_name, data, degrees):
+    upright = symbol(fmt, content, scale=3, margin=40)
+    pixels, transform = rotated(upright, degrees)
+    result = scan(pixels)
+    assert [(c.type_name, c.data) for c in result.codes] == [(type_name, data)]
+    corners = quad(result.codes[0])
+    truth = bar_box(upright, transform)
+    # Corners in the code's own orientation: each lies near its true counterpart.
+    assert np.abs(corners - truth).max() <= 4.0, (corners, truth)
+
+
+@pytest.mark.parametrize("degrees", [30, 45, 60])
+def test_the_fast_path_alone_misses_rotated_bars(degrees):
+    pixels, _ = rotated(symbol("Code128", "CASCADE-128", scale=3, margin=40), degrees)
+    assert fast_path_only(pixels) == []
+    assert [c.data for c in scan(pixels).codes] == ["CASCADE-128"]
+
+
+def perspective(pixels: np.ndarray, pull: float, degrees: float) -> tuple[np.ndarray, np.ndarray]:
+    """``pixels`` seen in perspective (its right side ``pull`` of its height shorter) and
+    turned by ``degrees``, on a white canvas; and the map from old to new coordinates."""
+    h, w = pixels.shape
+    source = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    squeeze = pull * h / 2
+    target = np.array([[0, 0], [w, squeeze], [w, h - squeeze], [0, h]], np.float32)
+    matrix = cv2.getPerspectiveTransform(source, target)
+    rotation = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    full = np.vstack([rotation, [0, 0, 1]]) @ matrix
+    corners = cv2.perspectiveTransform(source.reshape(-1, 1, 2), full).reshape(-1, 2)
+    shift = np.array([[1, 0, 60 - corners[:, 0].min()], [0, 1, 60 - corners[:, 1].min()], [0, 0, 1]])
+    full = shift @ full
+    size = (int(np.ptp(corners[:, 0])) + 120, int(np.ptp(corners[:, 1])) + 120)
+    out = cv2.warpPerspective(pixels, full, size, flags=cv2.INTER_AREA, borderValue=255)
+    return out, full
+
+
+@pytest.mark.parametrize("degrees", [25, 40, 130])
+def test_pdf417_in_perspective(degrees):
+    upright = symbol("PDF417", "PDF417 in perspective, cascade test", scale=3, margin=10)
+    pixels, _ = perspective(upright, 0.25, degrees)
+    assert "PDF417 in perspective, cascade test" not in fast_path_only(pixels)
+    codes = scan(pixels).codes
+    assert [(c.type_name, c.data) for c in codes] == [
+        ("PDF_417", "PDF417 in perspective, cascade test")
+    ]
+
+
+def small_soft_qr() -> np.ndarray:
+    """A QR code at 1.6 pixels a module, softened, on a larger noisy page."""
+    big = symbol("QRCode", "https://example.com/small-and-soft", scale=8, margin=0)
+    size = round(big.shape[0] * 1.6 / 8)
+    small = cv2.resize(big, (size, size), interpolation=cv2.INTER_AREA)
+    page = np.full((480, 640), 235, np.uint8)
+    page[200 : 200 + size, 300 : 300 + size] = small
+    page = cv2.GaussianBlur(page, (0, 0), 0.7)
+    noise = np.random.default_rng(7).normal(0, 3, page.shape)
+    return np.clip(page + noise, 0, 255).astype(np.uint8)
+
+
+def test_small_blurred_qr():
+    pixels = small_soft_qr()
+    assert fast_path_only(pixels) == []
+    codes = scan(pixels).codes
+    assert [c.data for c in codes] == ["https://example.com/small-and-soft"]
+    centre = quad(codes[0]).mean(axis=0)
+    assert np.abs(centre - (300 + 26, 200 + 26)).max() < 10
+
+
+def clutter(seed: int) -> np.ndarray:
+    """Lines, rectangles, circles, text and noise: structure that is no code."""
+    rng = np.random.default_rng(seed)
+    page = np.full((600, 800), 200, np.uint8)
+    for _ in range(40):
+        x0, y0, x1, y1 = (int(v) for v in rng.integers(0, 800, 4))
+        shade = int(rng.integers(0, 255))
+        kind = int(rng.integers(0, 3))
+        if kind == 0:
+            cv2.line(page, (x0, y0), (x1, y1 % 600), shade, int(rng.integers(1, 6)))
+        elif kind == 1:
+            cv2.rectangle(page, (x0, y0 % 600), (x1, y1 % 600), shade, -1)
+        else:
+            cv2.circle(page, (x0, y0 % 600), int(rng.integers(5, 80)), shade, 2)
+    for row in range(12):
+        text = "".join(chr(int(c)) for c in rng.integers(33, 122, 24))
+        cv2.putText(page, text, (10, 40 + 45 * row), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
+    # Fine stripes: the bar-like structure the bar locator looks for.
+    stripes = ((np.arange(300) // int(rng.integers(2, 5))) % 2 * 180).astype(np.uint8)
+    page[450:520, 400:700] = stripes
+    noise = rng.normal(0, 8, page.shape)
+    return np.clip(page + noise, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_nothing_read_in_clutter(seed):
+    assert scan(clutter(seed)).codes == ()
+
+
+def test_budget_is_respected():
+    pixels = clutter(1)
+    started = time.monotonic()
+    scan(pixels, ScanOptions(time_budget=0.001))
+    # The fast path always runs; a stage already running finishes its current piece.
+    assert time.monotonic() - started < 0.5
+
+
+def test_formats_restrict_the_cascade():
+    pixels, _ = rotated(symbol("Code128", "CASCADE-128", scale=3, margin=40), 45)
+    assert scan(pixels, ScanOptions(formats=frozenset({"QR_CODE"}))).codes == ()
+    assert len(scan(pixels, ScanOptions(formats=frozenset({"CODE_128"}))).codes) == 1
