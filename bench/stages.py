@@ -16,8 +16,9 @@ by ``bench/synth.py``. Every image is read, from the same file bytes, by:
   models.
 
 Tables (markdown): per reader recall, precision, reads on code-less images and time per
-image; per stage of ``full``, the labels it read first (a code found by several stages
-is credited to the earliest, as the pipeline keeps it) and its time; recall per
+image; per stage of ``full``, the labels credited to it (``Code.stage`` of the code the
+pipeline kept: the earliest stage's, unless a later one gave a better box) and its time
+(``ScanResult.timings``); recall per
 difficulty and per symbology; and where the labels carry ``corners`` (synthetic
 corpora), the median corner error per family: the mean distance, in pixels, of the four
 corners a reader reports from the true ones, over the labels it read. Matching is
@@ -133,12 +134,16 @@ class Tally:
     false_by_stage: Counter[str] = field(default_factory=Counter)
     stage_seconds: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     corner_errors: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    seconds_by_difficulty: defaultdict[str, list[float]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     def add(
         self, sample: corpus.Sample, truth: list[np.ndarray | None], out: Output, seconds: float
     ) -> None:
         outcome = corpus.match(sample.labels, out.reads)
         self.totals.add(sample, outcome, seconds)
+        self.seconds_by_difficulty[sample.difficulty].append(seconds)
         for name, spent in out.timings.items():
             self.stage_seconds[name].append(spent)
         pairs = pair(sample.labels, out.reads)
@@ -224,7 +229,7 @@ def stage_table(tally: Tally, stage_names: Sequence[str], images: int) -> str:
         )
     header = [
         "stage of full",
-        "labels read first",
+        "labels credited",
         "cumulative recall",
         "unmatched reads",
         "images it ran on",
@@ -250,6 +255,19 @@ def recall_table(
     return accuracy.table([title, "labels", *tallies], rows)
 
 
+def time_table(tallies: dict[str, Tally]) -> str:
+    """Median time per image and difficulty, and ``full`` over plain zxing-cpp."""
+    rows = []
+    for difficulty in sorted(tallies["full"].seconds_by_difficulty):
+        spent = [t.seconds_by_difficulty[difficulty] for t in tallies.values()]
+        ratio = statistics.median(tallies["full"].seconds_by_difficulty[difficulty]) / max(
+            statistics.median(tallies["zxing-cpp"].seconds_by_difficulty[difficulty]), 1e-9
+        )
+        rows.append([difficulty, len(spent[0]), *(ms(s, 0.5) for s in spent), f"{ratio:.2f}x"])
+    header = ["median ms per image", "images", *tallies, "full / zxing-cpp"]
+    return accuracy.table(header, rows)
+
+
 def corner_table(tallies: dict[str, Tally]) -> str:
     rows = []
     for family in FAMILIES:
@@ -267,6 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--time-budget", type=float, default=ScanOptions().time_budget)
     parser.add_argument("--wechat-models", type=Path, help="directory of WeChat's four model files")
     parser.add_argument("--limit", type=int, default=0, help="only the first N images")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="list the images where full missed a label"
+    )
     parser.add_argument(
         "--difficulty", action="append", default=[], help="only folders with this prefix"
     )
@@ -304,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         recall_table("difficulty", by_difficulty, lambda t: t.totals.found_by_folder, tallies),
         end="\n\n",
     )
+    print(time_table(tallies), end="\n\n")
     by_symbology = Counter(label.type_name for s in samples for label in s.labels)
     print(
         recall_table("symbology", by_symbology, lambda t: t.totals.found_by_symbology, tallies),
@@ -311,6 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if any(t.corner_errors for t in tallies.values()):
         print(corner_table(tallies))
+    if args.show_misses:
+        print(f"\nfull missed a label in: {' '.join(tallies['full'].totals.missed)}")
     return 0
 
 

@@ -23,7 +23,8 @@ symbol in ``TextMode.Plain`` (so UPC-A is 13 digits with a leading 0, GS1 separa
 corners (quiet zone and human-readable digits excluded) in the code's own orientation:
 left_top, right_top, right_bottom, left_bottom. They are in zxing-cpp's pixel-edge
 convention (the left edge of pixel column 0 is x = 0), so they compare directly with what
-zxing-cpp reports. For a 1D barcode they are the box around its bars.
+zxing-cpp reports. For a 1D barcode they are the box around its bars. ``module_px`` is the
+size of a module (a narrow bar) in pixels before the tilt foreshortens it.
 
 Each image draws its own ``numpy.random.Generator`` from ``(seed, index)``: the same seed
 gives the same bytes whatever ``--count`` or ``--jobs`` is, and an image can be re-rendered
@@ -68,13 +69,16 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
 import zxingcpp
 
 Range = tuple[float, float]
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -680,16 +684,16 @@ def _camera(rng: np.random.Generator, img: np.ndarray, scene: Scene) -> bytes:
 # ---------------------------------------------------------------- one image
 
 
-def _pick(rng: np.random.Generator, weights: dict) -> object:
+def _pick(rng: np.random.Generator, weights: dict[K, float]) -> K:
     keys = list(weights)
     p = np.array([weights[k] for k in keys], dtype=np.float64)
     return keys[int(rng.choice(len(keys), p=p / p.sum()))]
 
 
-def render_scene(seed: int, index: int, level: str = "mixed") -> tuple[bytes, dict[str, object]]:
+def render_scene(seed: int, index: int, level: str = "mixed") -> tuple[bytes, dict[str, Any]]:
     """One image (JPEG bytes) and its ground truth, a pure function of its arguments."""
     rng = np.random.default_rng([seed, index])
-    name = str(_pick(rng, MIXED_WEIGHTS)) if level == "mixed" else level
+    name = _pick(rng, MIXED_WEIGHTS) if level == "mixed" else level
     chosen = LEVELS[name]
     strong = frozenset(str(f) for f in rng.choice(HARD_FACTORS, HARD_FACTOR_COUNT, replace=False))
     scene = Scene(chosen, strong, 0.0, 0.0)
@@ -702,9 +706,9 @@ def render_scene(seed: int, index: int, level: str = "mixed") -> tuple[bytes, di
     h, w = (long_side, short_side) if rng.random() < 0.5 else (short_side, long_side)
     img = _background(rng, h, w)
     _clutter(rng, img, speckles=name != "easy")
-    count = 0 if rng.random() < EMPTY_SCENE_PROB else int(_pick(rng, CODE_COUNT_WEIGHTS))
+    count = 0 if rng.random() < EMPTY_SCENE_PROB else _pick(rng, CODE_COUNT_WEIGHTS)
     for _ in range(count):
-        symbol = _render(rng, str(_pick(rng, FORMAT_WEIGHTS)))
+        symbol = _render(rng, _pick(rng, FORMAT_WEIGHTS))
         _place(rng, img, scene, symbol)
     _light(rng, img, scene)
     data = _camera(rng, img, scene)
@@ -720,7 +724,7 @@ def write_scene(out_dir: Path, seed: int, index: int, level: str) -> int:
     image.write_bytes(data)
     text = json.dumps(truth, ensure_ascii=False, indent=None)
     image.with_suffix(".json").write_text(text + "\n", encoding="utf-8")
-    return len(truth["codes"])  # type: ignore[arg-type]
+    return len(truth["codes"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -739,7 +743,10 @@ def main(argv: list[str] | None = None) -> int:
             counts = list(
                 pool.map(
                     write_scene,
-                    *zip(*[(args.out_dir, args.seed, i, args.level) for i in indices], strict=True),
+                    repeat(args.out_dir),
+                    repeat(args.seed),
+                    indices,
+                    repeat(args.level),
                 )
             )
     else:

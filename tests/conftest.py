@@ -68,6 +68,7 @@ class LiveServer:
     appid: str = ""
     secret: str = ""
     store_flags: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
     def token(self) -> str:
         response = httpx.get(
@@ -80,7 +81,7 @@ class LiveServer:
     def app_command(self, *args: str) -> subprocess.CompletedProcess[str]:
         """``imgqrcode app ARGS`` on this server's store."""
         flags = ["--data-dir", str(self.data_dir), *self.store_flags]
-        return cli("app", *args, *flags)
+        return cli("app", *args, *flags, env=self.env)
 
     def stdout(self) -> str:
         return self.stdout_path.read_text(encoding="utf-8", errors="replace")
@@ -129,45 +130,61 @@ def _parse_credentials(text: str) -> tuple[str, str]:
     return values.get("appid", ""), values.get("secret", "")
 
 
-def start_server(
-    directory: Path, *flags: str, env: dict[str, str] | None = None, host: str = "127.0.0.1"
-) -> LiveServer:
-    """Start a server with its data in ``directory``; see the module docstring."""
-    directory.mkdir(parents=True, exist_ok=True)
+def _launch(directory: Path, flags: tuple[str, ...], env: dict[str, str], host: str) -> LiveServer:
     port = free_port(host)
     data_dir = directory / "data"
     stdout_path, stderr_path = directory / "stdout.txt", directory / "stderr.txt"
-    store_flags = [f for f in flags if f.startswith("--store")]
+    store_flags = [f for f in flags if f.startswith("--store=")]
     if "--store" in flags:
         store_flags = ["--store", flags[flags.index("--store") + 1]]
     command = [sys.executable, "-m", "imgqrcode.cli", "serve", "--host", host]
     command += ["--port", str(port), "--data-dir", str(data_dir), *flags]
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=err, env={**os.environ, **(env or {})}
-        )
+        process = subprocess.Popen(command, stdout=out, stderr=err, env={**os.environ, **env})
     url_host = f"[{host}]" if ":" in host else host
-    server = LiveServer(
+    return LiveServer(
         f"http://{url_host}:{port}",
         data_dir,
         process,
         stdout_path,
         stderr_path,
         store_flags=store_flags,
+        env=env,
     )
+
+
+def _started(server: LiveServer) -> bool:
+    """Wait for /healthz; False if the port was taken meanwhile (then try another)."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{server.stderr()}")
+        if server.process.poll() is not None:
+            if "address already in use" in server.stderr():
+                return False
+            raise RuntimeError(
+                f"server exited with {server.process.returncode}:\n{server.stderr()}"
+            )
         try:
             if httpx.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
-                break
+                return True
         except httpx.TransportError:
-            pass
+            pass  # not listening yet
         if time.monotonic() > deadline:
             server.stop()
             raise RuntimeError(f"server did not start:\n{server.stderr()}")
         time.sleep(0.1)
+
+
+def start_server(
+    directory: Path, *flags: str, env: dict[str, str] | None = None, host: str = "127.0.0.1"
+) -> LiveServer:
+    """Start a server with its data in ``directory``; see the module docstring."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        server = _launch(directory, flags, env or {}, host)
+        if _started(server):
+            break
+    else:
+        raise RuntimeError("no free port after three attempts")
     if "--no-auth" not in flags:
         server.appid, server.secret = _parse_credentials(server.stdout())
         if not server.appid:

@@ -22,4 +22,5 @@ def test_tables_for_a_small_synthetic_folder(tmp_path, capsys):
         assert f"| {reader} |" in out
     assert "| stage of full |" in out
     assert "| synth-easy |" in out
+    assert "| median ms per image |" in out
     assert "median corner error px" in out

@@ -65,3 +65,32 @@ def test_a_box_at_the_image_edge_stays_in_the_image():
     height = pixels.shape[0]
     assert corners[:, 1].min() >= 0 and corners[:, 1].max() <= height - 1
     assert ink_box(pixels)[1] <= corners[:, 1].min() + 2
+
+
+@pytest.mark.parametrize("degrees", [-12, -5, 4, 9, 171, 186])
+def test_a_row_scan_across_tilted_bars_gives_the_tilted_box(degrees):
+    """zxing-cpp reads a slightly tilted barcode along an image row: the box must follow
+    the bars, not the row."""
+    image, (left, top, right, bottom) = code128_scene()
+    turned, transform = rotated(image, degrees)
+    truth = geometry.apply(transform, rectangle(left, top, right + 1, bottom + 1))
+    row_y = truth[:, 1].mean()
+
+    def crossing(edge_top: np.ndarray, edge_bottom: np.ndarray) -> float:
+        """Where the image row ``row_y`` crosses an edge of the symbol."""
+        share = (row_y - edge_top[1]) / (edge_bottom[1] - edge_top[1])
+        return float(edge_top[0] + share * (edge_bottom[0] - edge_top[0]))
+
+    first, last = crossing(truth[0], truth[3]), crossing(truth[1], truth[2])
+    row = np.array([[first, row_y], [last, row_y], [last, row_y], [first, row_y]])
+    grown = bar_box.measure(turned, row)
+    assert np.linalg.norm(grown - truth, axis=1).max() <= 4.0, (grown, truth)
+
+
+@pytest.mark.parametrize("degrees", [6, -8, 174])
+def test_scan_of_a_slightly_tilted_barcode_follows_its_bars(degrees):
+    image, (left, top, right, bottom) = code128_scene()
+    turned, transform = rotated(image, degrees)
+    truth = geometry.apply(transform, rectangle(left, top, right + 1, bottom + 1))
+    (code,) = scan(turned).codes
+    assert np.linalg.norm(quad(code) - truth, axis=1).max() <= 4.0, (quad(code), truth)

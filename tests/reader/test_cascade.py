@@ -33,7 +33,7 @@ def bar_box(pixels: np.ndarray, transform: np.ndarray) -> np.ndarray:
     """The true corners of the bars of an upright rendering, carried into the rotated image.
 
     The height is that of the data bars (EAN's guard bars reach lower)."""
-    ys, xs = np.nonzero(pixels < 128)
+    xs = np.nonzero(pixels < 128)[1]
     left, right = xs.min(), xs.max() + 1
     middle = pixels[:, left + (right - left) // 4 : left + (right - left) // 3] < 128
     rows = np.nonzero(middle.any(axis=1))[0]
@@ -73,7 +73,9 @@ def perspective(pixels: np.ndarray, pull: float, degrees: float) -> tuple[np.nda
     rotation = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
     full = np.vstack([rotation, [0, 0, 1]]) @ matrix
     corners = cv2.perspectiveTransform(source.reshape(-1, 1, 2), full).reshape(-1, 2)
-    shift = np.array([[1, 0, 60 - corners[:, 0].min()], [0, 1, 60 - corners[:, 1].min()], [0, 0, 1]])
+    shift = np.array(
+        [[1, 0, 60 - corners[:, 0].min()], [0, 1, 60 - corners[:, 1].min()], [0, 0, 1]]
+    )
     full = shift @ full
     size = (int(np.ptp(corners[:, 0])) + 120, int(np.ptp(corners[:, 1])) + 120)
     out = cv2.warpPerspective(pixels, full, size, flags=cv2.INTER_AREA, borderValue=255)

@@ -11,6 +11,7 @@ import pytest
 import segno
 import zxingcpp
 
+from imgqrcode.reader import decoder
 from imgqrcode.reader.cascade import wechat_qr
 from imgqrcode.reader.cascade.wechat_qr import WeChatQr
 from imgqrcode.reader.image_view import ImageView
@@ -81,6 +82,33 @@ def test_classic_detector_reads_a_blurred_tilted_upside_down_code():
 )
 def test_cnn_models_read_a_tiny_tilted_upside_down_code():
     assert_reads_hard_code(WeChatQr(), module=1.8, blur=0.6)
+
+
+@pytest.mark.parametrize("degrees", [0, 33, 90, 180, 270])
+def test_wechat_corners_are_in_zxing_cpps_order(degrees):
+    """WeChat lists the corners from the code's own top left, clockwise, as zxing-cpp does."""
+    gray, truth = photographed(qr(TEXT), module=4.0, blur=0.3, degrees=degrees)
+    reads = wechat_qr.wechat_read(gray, None)
+    assert [text for text, _ in reads] == [TEXT]
+    (barcode,) = zxingcpp.read_barcodes(gray)
+    p = barcode.position
+    zxing = [[q.x, q.y] for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
+    assert np.abs(reads[0][1] - np.array(zxing, dtype=float)).max() <= 3.0
+    assert np.abs(reads[0][1] - truth).max() <= 3.0
+
+
+def test_codes_already_found_are_not_reported_again():
+    left, _ = photographed(qr("first code"), module=4.0, blur=0.3, degrees=15)
+    right, _ = photographed(qr("second code"), module=4.0, blur=0.3, degrees=180)
+    view = ImageView(np.hstack([left, right]))
+    found = decoder.decode(view.gray, (view.width, view.height), stage="fast")
+    assert sorted(code.data for code in found) == ["first code", "second code"]
+    stage = WeChatQr(classic=True)
+    first = tuple(code for code in found if code.data == "first code")
+    after_first = StageContext(ScanOptions(), first, time.monotonic() + 2.0)
+    assert [code.data for code in stage(view, after_first)] == ["second code"]
+    after_both = StageContext(ScanOptions(), tuple(found), time.monotonic() + 2.0)
+    assert stage(view, after_both) == []
 
 
 def test_nothing_on_an_image_without_codes():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import socket
+from typing import Any
 
+import httpx
 import segno
 from PIL import Image
 
@@ -68,3 +70,35 @@ class RawUpload:
 
     def close(self) -> None:
         self.sock.close()
+
+
+PHOTO = qr_photo()
+"""The contract's example image: 1000x900, one QR code reading https://www.qq.com."""
+
+
+def upload(server: Any, token: str | None = None, image: bytes = PHOTO) -> httpx.Response:
+    """POST ``image`` as the multipart ``img`` part, with ``token`` if one is given."""
+    base_url = server.base_url
+    params = {"access_token": token} if token is not None else {}
+    return httpx.post(
+        f"{base_url}/cv/img/qrcode", params=params, files={"img": ("a.jpg", image)}, timeout=30
+    )
+
+
+def stable_token(server: Any, force_refresh: bool = False, **overrides: object) -> httpx.Response:
+    """POST /cgi-bin/stable_token with the server's credentials (``overrides`` replace them)."""
+    body: dict[str, object] = {
+        "grant_type": "client_credential",
+        "appid": server.appid,
+        "secret": server.secret,
+        "force_refresh": force_refresh,
+    }
+    body.update(overrides)
+    url = f"{server.base_url}/cgi-bin/stable_token"
+    return httpx.post(url, json=body, timeout=30)
+
+
+def raw_image_upload(server: Any, length: int, path: str = "/cv/img/qrcode") -> RawUpload:
+    """A raw ``image/jpeg`` POST announcing ``length`` bytes, body not yet sent."""
+    headers = {"Content-Type": "image/jpeg", "Content-Length": str(length)}
+    return RawUpload(server.base_url, path, headers)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
-from service_support import qr_photo
+from service_support import PHOTO, stable_token
 
 import imgqrcode
 from imgqrcode.client import ApiError, Client
-
-PHOTO = qr_photo()
 
 
 def texts(result: dict) -> list[str]:
@@ -39,13 +36,7 @@ def test_a_refused_token_is_refreshed_once_and_the_call_retried(live_server):
     with Client(server.base_url, server.appid, server.secret) as client:
         client.scan_file(PHOTO)
         cached = client.access_token()
-        body = {
-            "grant_type": "client_credential",
-            "appid": server.appid,
-            "secret": server.secret,
-            "force_refresh": True,
-        }
-        httpx.post(f"{server.base_url}/cgi-bin/stable_token", json=body)  # ends `cached`
+        stable_token(server, force_refresh=True)  # ends `cached`
         assert texts(client.scan_file(PHOTO)) == ["https://www.qq.com"]
         assert client.access_token() != cached
     errcodes = [line["errcode"] for line in server.access_log("/cv/img/qrcode", at_least=3)]

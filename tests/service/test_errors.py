@@ -12,9 +12,8 @@ import time
 import httpx
 import pytest
 from contract_checks import assert_error
-from service_support import RawUpload, qr_photo
+from service_support import PHOTO, RawUpload
 
-PHOTO = qr_photo()
 LIMIT = 2 * 1024 * 1024
 
 
@@ -80,6 +79,7 @@ def test_101002_invalid_image_data(server, token, data):
     [
         ("GET", "/cv/img/nothing"),
         ("POST", "/cv/img/qrcode/extra"),
+        ("POST", "/cv/img/qrcode/"),
         ("GET", "/cgi-bin/unknown"),
         ("GET", "/cgi-bin/stable_token"),
         ("PUT", "/cv/img/qrcode"),

@@ -9,9 +9,8 @@ import time
 
 import httpx
 import pytest
-from service_support import RawUpload, qr_photo
+from service_support import PHOTO, RawUpload, raw_image_upload, upload
 
-PHOTO = qr_photo()
 LIMIT = 2 * 1024 * 1024
 ERROR_40009 = '"errcode":40009'
 
@@ -22,14 +21,10 @@ def server(module_live_server):
 
 
 def test_an_announced_oversize_body_is_refused_before_any_of_it_is_read(server):
-    upload = RawUpload(
-        server.base_url,
-        "/cv/img/qrcode",
-        {"Content-Type": "image/jpeg", "Content-Length": str(100 * 1024 * 1024)},
-    )
+    request = raw_image_upload(server, 100 * 1024 * 1024)
     started = time.monotonic()
-    answer = upload.response(timeout=5)
-    upload.close()
+    answer = request.response(timeout=5)
+    request.close()
     assert ERROR_40009 in answer and time.monotonic() - started < 2
 
 
@@ -37,32 +32,27 @@ def test_an_announced_oversize_body_is_refused_before_any_of_it_is_read(server):
 def test_an_unannounced_oversize_body_is_refused_while_it_streams_in(server, multipart):
     boundary = "b0undary"
     content_type = f"multipart/form-data; boundary={boundary}" if multipart else "image/jpeg"
-    upload = RawUpload(
+    request = RawUpload(
         server.base_url,
         "/cv/img/qrcode",
         {"Content-Type": content_type, "Transfer-Encoding": "chunked"},
     )
     if multipart:
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="img"; filename="a.jpg"'
-        upload.send_chunk(f"{head}\r\nContent-Type: image/jpeg\r\n\r\n".encode())
+        request.send_chunk(f"{head}\r\nContent-Type: image/jpeg\r\n\r\n".encode())
     for _ in range(LIMIT // 65536 + 1):
-        upload.send_chunk(b"\0" * 65536)
+        request.send_chunk(b"\0" * 65536)
     # The body is not finished (no last chunk, no closing boundary): the answer comes anyway.
-    answer = upload.response(timeout=5)
-    upload.close()
+    answer = request.response(timeout=5)
+    request.close()
     assert ERROR_40009 in answer
 
 
 def test_a_slow_client_does_not_hold_the_only_decoding_slot(server):
-    slow = RawUpload(
-        server.base_url,
-        "/cv/img/qrcode",
-        {"Content-Type": "image/jpeg", "Content-Length": str(len(PHOTO))},
-    )
+    slow = raw_image_upload(server, len(PHOTO))
     slow.send(PHOTO[:1000])
     started = time.monotonic()
-    response = httpx.post(f"{server.base_url}/cv/img/qrcode", files={"img": ("a.jpg", PHOTO)})
-    assert response.json()["errcode"] == 0
+    assert upload(server).json()["errcode"] == 0
     assert time.monotonic() - started < 3
     slow.send(PHOTO[1000:])
     assert '"errcode":0' in slow.response()
@@ -82,14 +72,7 @@ def test_memory_for_bodies_in_flight_is_bounded(live_server):
     server = live_server(
         "--no-auth", "--max-inflight-bytes", str(capacity), "--request-timeout", "4"
     )
-    uploads = [
-        RawUpload(
-            server.base_url,
-            "/cv/img/qrcode",
-            {"Content-Type": "image/jpeg", "Content-Length": str(LIMIT)},
-        )
-        for _ in range(3)
-    ]
+    uploads = [raw_image_upload(server, LIMIT) for _ in range(3)]
     time.sleep(0.5)
     assert reserved_bytes(server) == 2 * LIMIT
     started = time.monotonic()
@@ -98,10 +81,10 @@ def test_memory_for_bodies_in_flight_is_bounded(live_server):
     assert time.monotonic() - started < 2  # it was being read: it held a reservation
     time.sleep(0.3)
     assert reserved_bytes(server) == 2 * LIMIT  # the waiting third took the room it left
-    for upload in uploads[1:]:
-        assert '"errcode":-1' in upload.response(timeout=10)  # never sent: time limit
-    for upload in uploads:
-        upload.close()
+    for request in uploads[1:]:
+        assert '"errcode":-1' in request.response(timeout=10)  # never sent: time limit
+    for request in uploads:
+        request.close()
     assert reserved_bytes(server) == 0
 
 
@@ -110,15 +93,8 @@ def test_workers_share_the_sqlite_store_and_the_metrics(live_server):
     token = server.token()
     codes: list[int] = []
 
-    def call() -> None:
-        with httpx.Client() as client:  # a connection of its own: either worker may answer
-            response = client.post(
-                f"{server.base_url}/cv/img/qrcode",
-                params={"access_token": token},
-                files={"img": ("a.jpg", PHOTO)},
-                timeout=30,
-            )
-            codes.append(response.json()["errcode"])
+    def call() -> None:  # each call has a connection of its own: either worker may answer
+        codes.append(upload(server, token).json()["errcode"])
 
     threads = [threading.Thread(target=call) for _ in range(6)]
     for thread in threads:
@@ -126,8 +102,30 @@ def test_workers_share_the_sqlite_store_and_the_metrics(live_server):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(codes) == [0, 0, 0, 0, 45009, 45009]
+    tokens: list[str] = []
+    issuers = [threading.Thread(target=lambda: tokens.append(server.token())) for _ in range(8)]
+    for thread in issuers:
+        thread.start()
+    for thread in issuers:
+        thread.join(timeout=60)
+    assert len(set(tokens)) == 8  # concurrent writers in two processes: none lost
     text = httpx.get(f"{server.base_url}/metrics", timeout=30).text
     counts = re.findall(
         r'^imgqrcode_requests_total\{endpoint="qrcode",errcode="(\S+)"\} (\S+)$', text, re.MULTILINE
     )
     assert {code: float(n) for code, n in counts} == {"0": 4.0, "45009": 2.0}
+
+
+def test_a_client_leaving_mid_upload_is_logged_without_a_traceback(server):
+    request = raw_image_upload(server, len(PHOTO))
+    request.send(PHOTO[:1000])
+    time.sleep(0.3)
+    request.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        left = [e for e in server.access_log() if "left before" in e.get("detail", "")]
+        if left:
+            break
+        time.sleep(0.1)
+    assert len(left) == 1 and left[0]["status"] == 0
+    assert "Traceback" not in server.stderr()

@@ -7,11 +7,9 @@ import re
 import httpx
 import pytest
 from contract_checks import RID
-from service_support import qr_photo
+from service_support import upload
 
 from imgqrcode.service.operations import STATIC_DIR
-
-PHOTO = qr_photo()
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +36,8 @@ def test_info_tells_the_page_whether_it_needs_credentials(server):
 
 
 def test_metrics_count_requests_by_errcode_decode_time_and_codes_by_type(server, token):
-    url = f"{server.base_url}/cv/img/qrcode"
-    httpx.post(url, params={"access_token": token}, files={"img": ("a.jpg", PHOTO)})
-    httpx.post(url, params={"access_token": "forged"}, files={"img": ("a.jpg", PHOTO)})
+    upload(server, token)
+    upload(server, "forged")
     text = httpx.get(f"{server.base_url}/metrics").text
     assert re.search(
         r'^imgqrcode_requests_total\{endpoint="qrcode",errcode="0"\} [1-9]', text, re.M
@@ -84,3 +81,9 @@ def test_the_debug_page_is_served_at_the_root(server):
     assert response.headers["content-type"].startswith("text/html")
     for name in sorted(p.name for p in STATIC_DIR.iterdir() if p.name != "index.html"):
         assert httpx.get(f"{server.base_url}/static/{name}").status_code == 200
+
+
+def test_flags_have_environment_equivalents(live_server):
+    server = live_server(env={"IMGQRCODE_NO_AUTH": "1", "IMGQRCODE_MAX_IMAGE_BYTES": "1000"})
+    assert httpx.get(f"{server.base_url}/info").json()["auth_required"] is False
+    assert upload(server).json()["errcode"] == 40009

@@ -7,24 +7,12 @@ from __future__ import annotations
 
 import httpx
 from contract_checks import assert_error
-from service_support import qr_photo
-
-PHOTO = qr_photo()
-
-
-def scan(server, token: str) -> httpx.Response:
-    return httpx.post(
-        f"{server.base_url}/cv/img/qrcode",
-        params={"access_token": token},
-        files={"img": ("a.jpg", PHOTO)},
-        timeout=30,
-    )
+from service_support import stable_token
+from service_support import upload as scan
 
 
 def stable(server) -> str:
-    body = {"grant_type": "client_credential", "appid": server.appid, "secret": server.secret}
-    response = httpx.post(f"{server.base_url}/cgi-bin/stable_token", json=body, timeout=30)
-    return str(response.json()["access_token"])
+    return str(stable_token(server).json()["access_token"])
 
 
 def replicas(live_server, redis_url: str, *flags: str):

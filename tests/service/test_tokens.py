@@ -10,10 +10,9 @@ import time
 import httpx
 import pytest
 from contract_checks import assert_error, assert_success
-from service_support import qr_photo
+from service_support import PHOTO, stable_token, upload
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{136}$")
-PHOTO = qr_photo()
 
 
 @pytest.fixture(scope="module")
@@ -27,25 +26,8 @@ def get_token(server, **overrides: str) -> httpx.Response:
     return httpx.get(f"{server.base_url}/cgi-bin/token", params=params, timeout=30)
 
 
-def stable_token(server, force_refresh: bool = False, **overrides: object) -> httpx.Response:
-    body = {
-        "grant_type": "client_credential",
-        "appid": server.appid,
-        "secret": server.secret,
-        "force_refresh": force_refresh,
-    }
-    body.update(overrides)
-    return httpx.post(f"{server.base_url}/cgi-bin/stable_token", json=body, timeout=30)
-
-
 def scan_errcode(server, token: str) -> int:
-    response = httpx.post(
-        f"{server.base_url}/cv/img/qrcode",
-        params={"access_token": token},
-        files={"img": ("a.jpg", PHOTO)},
-        timeout=30,
-    )
-    return int(response.json()["errcode"])
+    return int(upload(server, token).json()["errcode"])
 
 
 def issued(response: httpx.Response) -> tuple[str, int]:
@@ -58,12 +40,7 @@ def issued(response: httpx.Response) -> tuple[str, int]:
 def test_token_shape_and_use(server):
     token, expires_in = issued(get_token(server))
     assert expires_in == 7200
-    response = httpx.post(
-        f"{server.base_url}/cv/img/qrcode",
-        params={"access_token": token},
-        files={"img": ("a.jpg", PHOTO)},
-    )
-    assert_success(response, (1000, 900))
+    assert_success(upload(server, token), (1000, 900))
 
 
 def test_each_token_call_issues_a_new_token(server):
@@ -127,12 +104,7 @@ def test_superseded_after_the_grace_period_and_expired_after_the_lifetime(live_s
     assert scan_errcode(server, first) == 40001
     assert scan_errcode(server, second) == 0
     time.sleep(max(0.0, 4.3 - (time.monotonic() - issued_at)))
-    response = httpx.post(
-        f"{server.base_url}/cv/img/qrcode",
-        params={"access_token": second},
-        files={"img": ("a.jpg", PHOTO)},
-    )
-    assert_error(response, 42001, "access_token expired")
+    assert_error(upload(server, second), 42001, "access_token expired")
 
 
 def test_app_commands(live_server):

@@ -103,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"imgqrcode scan: {error}", file=sys.stderr)
         return ERROR
     inputs = list(_expand(args.paths))
+    if not inputs:
+        print("imgqrcode scan: no image found", file=sys.stderr)
+        return NONE_FOUND
     jobs = args.jobs or os.cpu_count() or 1
     worker = partial(_read_one, options=options, detail=args.detail)
     outcomes = _progress(_map(worker, inputs, jobs), len(inputs))

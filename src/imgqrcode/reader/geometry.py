@@ -18,19 +18,14 @@ IDENTITY: np.ndarray = np.eye(3)
 
 
 def scaling(factor_x: float, factor_y: float | None = None) -> np.ndarray:
-    """The homography that multiplies coordinates by ``factor`` (crop -> original for a
-    crop that was shrunk by ``1 / factor``)."""
+    """The homography that multiplies x by ``factor_x`` and y by ``factor_y`` (the same by
+    default): crop -> original for a crop that was shrunk by ``1 / factor``."""
     return np.diag([factor_x, factor_x if factor_y is None else factor_y, 1.0])
 
 
 def translation(dx: float, dy: float) -> np.ndarray:
     """The homography that shifts coordinates (crop -> original for a crop cut at dx, dy)."""
     return np.array([[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]])
-
-
-def from_affine(matrix: np.ndarray) -> np.ndarray:
-    """A 2x3 affine matrix (as OpenCV's ``warpAffine`` takes) as a 3x3 homography."""
-    return np.vstack([np.asarray(matrix, dtype=float).reshape(2, 3), [0.0, 0.0, 1.0]])
 
 
 def apply(transform: np.ndarray, points: np.ndarray) -> np.ndarray:

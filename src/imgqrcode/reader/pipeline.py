@@ -48,6 +48,8 @@ def run(
     started = time.monotonic()
     found = merge.merged([], _wanted(fast(view, _context(options, [], math.inf)), options))
     timings[fast.name] = time.monotonic() - started
+    if options.time_budget <= 0:
+        return merge.reading_order(found), timings
     deadline = time.monotonic() + options.time_budget
     for stage in cascade_stages() if stages is None else stages:
         if time.monotonic() >= deadline:

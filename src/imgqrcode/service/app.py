@@ -1,7 +1,8 @@
 """The Starlette application: routes, the WeChat 40066 for everything else, lifespan.
 
-Unknown paths (also under ``/cgi-bin/`` and ``/cv/``) and known paths with a method they
-do not take answer ``40066 invalid url`` with HTTP 200, as WeChat does.
+Unknown paths (also under ``/cgi-bin/`` and ``/cv/``, and known paths with a trailing
+slash) and known paths with a method they do not take answer ``40066 invalid url`` with
+HTTP 200, as WeChat does.
 """
 
 from __future__ import annotations
@@ -51,12 +52,14 @@ def create_app(config: ServiceConfig) -> Starlette:
         Route("/", operations.index, methods=["GET"]),
         Mount("/static", StaticFiles(directory=operations.STATIC_DIR, check_dir=False)),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=[Middleware(RequestLifecycleMiddleware)],
         exception_handlers={HTTPException: _invalid_url},
         lifespan=lifespan,
     )
+    app.router.redirect_slashes = False  # WeChat answers 200 and JSON, never a redirect
+    return app
 
 
 def create_app_from_environment() -> Starlette:

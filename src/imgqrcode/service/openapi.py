@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from imgqrcode.service.config import ServiceConfig
+from imgqrcode.service.errors import ErrorCode
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -73,26 +74,7 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "errcode": {
                 "type": "integer",
-                "enum": [
-                    -1,
-                    40001,
-                    40009,
-                    40066,
-                    40097,
-                    41001,
-                    41005,
-                    42001,
-                    45009,
-                    45011,
-                    101000,
-                    101002,
-                    40002,
-                    40013,
-                    40125,
-                    41002,
-                    41004,
-                    47001,
-                ],
+                "enum": sorted(code.errcode for code in ErrorCode),
             },
             "errmsg": {"type": "string"},
         },

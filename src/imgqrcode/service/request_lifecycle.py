@@ -14,6 +14,7 @@ import os
 import time
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imgqrcode.service import metrics
@@ -56,6 +57,8 @@ class RequestLifecycleMiddleware:
             await self.app(scope, counting_receive, tagging_send)
         except ApiError as error:
             await self._answer(scope, receive, tagging_send, error, counts["status"])
+        except ClientDisconnect:
+            outcome.detail = "the client left before its request was complete"
         except Exception as exc:  # the last resort: logged with its traceback, answered -1
             logger.exception("unexpected %r rid=%s path=%s", exc, outcome.rid, scope["path"])
             unexpected = ApiError(ErrorCode.SYSTEM_ERROR, "unexpected exception, see the log")

@@ -10,6 +10,7 @@ crop with the bar-based formats only, trying enhanced renditions until one reads
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import cv2
 import numpy as np
 
 from imgqrcode.reader import geometry, symbology
-from imgqrcode.reader.cascade import coverage, enhance, warp
+from imgqrcode.reader.cascade import bar_ends, coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
 from imgqrcode.reader.cascade.reading import read_renditions
 from imgqrcode.reader.image_view import ImageView
@@ -44,6 +45,12 @@ SKEW_LENGTH = 240.0
 MAX_SKEW = math.radians(10)
 """A larger correction means the crop holds more than the bars: keep the locator's angle."""
 
+STACKED_REACH = 3.0
+"""How far (in symbol heights) the last crop reaches beyond a patch on each side: a PDF417
+is rarely more than three times as long as it is tall."""
+
+STACKED_ZOOM = 2.0
+
 MIN_BARS = 6
 """Fewer bars than this across a candidate and it is an edge, a line or text."""
 
@@ -58,11 +65,15 @@ def wanted(formats: frozenset[str] | None) -> frozenset[str] | None:
     return BAR_TYPE_NAMES if formats is None else formats & BAR_TYPE_NAMES
 
 
-def upright(gray: np.ndarray, region: BarRegion, target: float = TARGET_LENGTHS[0]) -> warp.Warped:
-    """``region`` cut out with its bars vertical, quiet zones added, resized to read well."""
-    zoom = min(MAX_ZOOM, target / max(region.length, 1.0))
-    length = region.length * (1 + 2 * QUIET_ZONE) + 16
-    height = region.height * 1.15 + 8
+def upright(
+    gray: np.ndarray, region: BarRegion, target: float = TARGET_LENGTHS[0], reach: float = 0.0
+) -> warp.Warped:
+    """``region`` cut out with its bars vertical, quiet zones added, resized to read well;
+    ``reach`` extends it at both ends by that many times its height."""
+    length = region.length * (1 + 2 * QUIET_ZONE) + 16 + 2 * reach * region.height
+    # Reaching far along a symbol seen in perspective, its rows climb or fall.
+    height = region.height * (1.15 + reach / 2) + 8
+    zoom = min(MAX_ZOOM, target / max(region.length, 1.0), warp.MAX_SIDE / max(length, height))
     return warp.rotated_crop(gray, region.center, region.angle, (length, height), zoom)
 
 
@@ -119,6 +130,21 @@ def renditions(gray: np.ndarray, located: BarRegion) -> Iterator[warp.Warped]:
         yield crop
         yield enhance.rendition(crop, enhance.equalised(crop.image))
         yield enhance.rendition(crop, enhance.sharpened(crop.image))
+    # The coherent part of a PDF417 may be only its start or stop pattern (its codewords
+    # are short bars in rows): reach out over where the rest of the symbol would be.
+    wide = upright(gray, region, STACKED_ZOOM * region.length, STACKED_REACH)
+    yield wide
+    # In perspective its rows converge: rectify the symbol's outline.
+    corners = outline.outline(wide.image)
+    if corners is not None:
+        yield warp.rectified_within(wide, corners)
+
+
+def _fitted(code: Code, crop: warp.Warped, frame: tuple[int, int]) -> Code:
+    """A linear code's box fitted to its bars' ends (stacked codes keep zxing's corners)."""
+    if code.type_name not in symbology.LINEAR_TYPE_NAMES:
+        return code
+    return bar_ends.fitted(code, crop, frame)
 
 
 def slanted(code: Code, gray: np.ndarray) -> bool:
@@ -170,6 +196,7 @@ class RotatedBars:
                 context,
                 stage=self.name,
                 type_names=type_names,
+                refine=functools.partial(_fitted, frame=(view.width, view.height)),
                 try_rotate=region.height > 0.8 * region.length,
                 try_downscale=False,
             )

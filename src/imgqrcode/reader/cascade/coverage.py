@@ -24,6 +24,10 @@ GROWTH = 0.15
 """Read codes are grown by this fraction of their size: their quiet zone and printed digits
 belong to them and would otherwise look like a fresh candidate."""
 
+LABEL_GROWTH = 0.5
+"""For the gate, read codes are grown further: a code is usually printed on a label with
+its text (a product name, a serial number) beside it, which is no other code."""
+
 THUMB_SIDE = 256
 """Longest side of the thumbnail the gate looks at: cheap next to any decode."""
 
@@ -34,13 +38,13 @@ MIN_LEFT_CELLS = 6
 code smaller than this many cells (a 1600-pixel photo's 100 x 40 pixels) cannot be read."""
 
 
-def footprints(codes: Iterable[Code]) -> list[np.ndarray]:
+def footprints(codes: Iterable[Code], growth: float = GROWTH) -> list[np.ndarray]:
     """The grown quadrilateral of each code, as float32 contours for OpenCV."""
     out = []
     for code in codes:
         quad = geometry.to_quad(code.position)
         centre = quad.mean(axis=0)
-        grown = centre + (quad - centre) * (1.0 + 2 * GROWTH)
+        grown = centre + (quad - centre) * (1.0 + 2 * growth)
         out.append(grown.astype(np.float32).reshape(-1, 1, 2))
     return out
 
@@ -61,7 +65,7 @@ def may_remain(gray: np.ndarray, found: Sequence[Code]) -> bool:
         return True
     printed, scale = _printed_cells(gray)
     left = printed.copy()
-    for contour in footprints(found):
+    for contour in footprints(found, LABEL_GROWTH):
         cells = (contour + 0.5) * (scale / THUMB_CELL) - 0.5
         cv2.fillPoly(left, [np.rint(cells).astype(np.int32)], 0)
     return int(np.count_nonzero(left)) >= MIN_LEFT_CELLS

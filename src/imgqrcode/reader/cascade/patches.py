@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from imgqrcode.reader import symbology
-from imgqrcode.reader.cascade import coverage, enhance, warp
+from imgqrcode.reader.cascade import coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.patch_locator import Patch, locate_patches
 from imgqrcode.reader.cascade.reading import read_renditions
 from imgqrcode.reader.image_view import ImageView
@@ -61,6 +61,10 @@ def renditions(gray: np.ndarray, patch: Patch) -> Iterator[warp.Warped]:
     enlarged = warp.enlarged(crop, zoom)
     yield enlarged
     yield enhance.rendition(enlarged, enhance.sharpened(enlarged.image, sigma=zoom))
+    # A DataMatrix or PDF417 seen in perspective: rectify the symbol's outline.
+    corners = outline.outline(enlarged.image)
+    if corners is not None:
+        yield warp.rectified_within(enlarged, corners)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,9 @@ import numpy as np
 
 from imgqrcode.reader import geometry
 
+MAX_SIDE = 1400
+"""Longest side of a derived image: decoding time grows with pixels, readability does not."""
+
 
 @dataclass(frozen=True, slots=True)
 class Warped:
@@ -79,6 +82,18 @@ def rotated_crop(
         image, forward[:2], (w, h), flags=interpolation, borderMode=cv2.BORDER_REPLICATE
     )
     return Warped(out, np.linalg.inv(forward))
+
+
+def rectified_within(source: Warped, quad: np.ndarray, margin_share: float = 0.08) -> Warped:
+    """The quadrilateral ``quad`` of ``source.image`` rectified to a rectangle of its own
+    mean side lengths, with a margin, mapped back through ``source``'s transform."""
+    width = round((np.linalg.norm(quad[1] - quad[0]) + np.linalg.norm(quad[2] - quad[3])) / 2)
+    height = round((np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2)
+    shrink = min(1.0, MAX_SIDE / (1 + 2 * margin_share) / max(width, height, 1))
+    width, height = round(width * shrink), round(height * shrink)
+    margin = max(4, round(margin_share * max(width, height)))
+    inner = rectified(source.image, quad, (max(width, 1), max(height, 1)), margin)
+    return Warped(inner.image, source.transform @ inner.transform)
 
 
 def rectified(image: np.ndarray, quad: np.ndarray, size: tuple[int, int], margin: int) -> Warped:

