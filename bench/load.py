@@ -16,6 +16,7 @@ Prints a markdown table. Not a test: absolute figures depend on the (shared) mac
 from __future__ import annotations
 
 import argparse
+import http.client
 import io
 import json
 import os
@@ -29,6 +30,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import numpy as np
@@ -38,9 +40,6 @@ from PIL import Image
 from imgqrcode import scan
 
 QR_TEXT = "https://www.qq.com"
-NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
-"""As a tuned client sends: without it, Nagle's algorithm holds the upload's last small
-write until the server's delayed ACK (about 40 ms on Linux) on every request."""
 
 
 def example_image() -> bytes:
@@ -148,36 +147,54 @@ class RunResult:
         return float(np.percentile(self.latencies, q)) * 1000
 
 
+class Uploader:
+    """One keep-alive connection posting the encoded upload, as light as a load generator
+    should be (http.client, not httpx): the clients share the two cores with the server."""
+
+    def __init__(self, server: Server, image: bytes) -> None:
+        parts = urlsplit(server.url)
+        self._connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        self._connection.connect()
+        # As tuned clients do: with Nagle's algorithm on, the upload's last small write
+        # waits for the server's delayed ACK (about 40 ms on Linux) on every request.
+        self._connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        token = server.token()
+        self._path = "/cv/img/qrcode" + (f"?access_token={token}" if token else "")
+        self._body, self._headers = multipart_upload(image)
+
+    def post(self) -> bool:
+        """One round trip; True if it read exactly the example's code."""
+        try:
+            self._connection.request("POST", self._path, self._body, self._headers)
+            answer = json.loads(self._connection.getresponse().read())
+        except (OSError, http.client.HTTPException, ValueError):
+            self._connection.close()  # reconnects on the next request
+            return False
+        found = [code["data"] for code in answer.get("code_results", [])]
+        return answer.get("errcode") == 0 and found == [QR_TEXT]
+
+    def close(self) -> None:
+        self._connection.close()
+
+
 def load(server: Server, image: bytes, clients: int, duration: float) -> RunResult:
-    token = server.token()
-    params = {"access_token": token} if token else {}
-    body, headers = multipart_upload(image)
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     stop_at = time.monotonic() + duration
 
     def client() -> None:
-        with httpx.Client(
-            timeout=60, transport=httpx.HTTPTransport(socket_options=NODELAY)
-        ) as http:
-            while time.monotonic() < stop_at:
-                started = time.perf_counter()
-                try:
-                    response = http.post(
-                        f"{server.url}/cv/img/qrcode", params=params, content=body, headers=headers
-                    )
-                    answer = response.json()
-                    found = [code["data"] for code in answer.get("code_results", [])]
-                    ok = answer.get("errcode") == 0 and found == [QR_TEXT]
-                except (httpx.HTTPError, ValueError):
-                    ok = False
-                elapsed = time.perf_counter() - started
-                with lock:
-                    if ok:
-                        latencies.append(elapsed)
-                    else:
-                        errors[0] += 1
+        uploader = Uploader(server, image)
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            ok = uploader.post()
+            elapsed = time.perf_counter() - started
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+        uploader.close()
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     started = time.monotonic()
@@ -202,29 +219,22 @@ class Paired:
 def paired_times(server: Server, image: bytes, duration: float) -> Paired:
     """One HTTP round trip, one in-process scan(), one plain read, in turn, for
     ``duration`` seconds: interleaving keeps the ratios fair on a noisy machine."""
-    token = server.token()
-    params = {"access_token": token} if token else {}
     times: dict[str, list[float]] = {"round_trip": [], "scan": [], "plain": []}
-    body, headers = multipart_upload(image)
-    transport = httpx.HTTPTransport(socket_options=NODELAY)
-    with httpx.Client(timeout=60, transport=transport) as http:
-        stop_at = time.monotonic() + duration
-        while time.monotonic() < stop_at or len(times["scan"]) < 5:
-            started = time.perf_counter()
-            response = http.post(
-                f"{server.url}/cv/img/qrcode", params=params, content=body, headers=headers
-            )
-            times["round_trip"].append(time.perf_counter() - started)
-            answer = response.json()
-            assert [c["data"] for c in answer["code_results"]] == [QR_TEXT], answer
-            started = time.perf_counter()
-            result = scan(image)
-            times["scan"].append(time.perf_counter() - started)
-            assert [c.data for c in result.codes] == [QR_TEXT]
-            started = time.perf_counter()
-            found = zxingcpp.read_barcodes(Image.open(io.BytesIO(image)))
-            times["plain"].append(time.perf_counter() - started)
-            assert [b.text for b in found] == [QR_TEXT]
+    uploader = Uploader(server, image)
+    stop_at = time.monotonic() + duration
+    while time.monotonic() < stop_at or len(times["scan"]) < 5:
+        started = time.perf_counter()
+        assert uploader.post()
+        times["round_trip"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        result = scan(image)
+        times["scan"].append(time.perf_counter() - started)
+        assert [c.data for c in result.codes] == [QR_TEXT]
+        started = time.perf_counter()
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(image)))
+        times["plain"].append(time.perf_counter() - started)
+        assert [b.text for b in found] == [QR_TEXT]
+    uploader.close()
     return Paired(**{name: statistics.median(values) for name, values in times.items()})
 
 

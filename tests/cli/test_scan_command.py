@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import numpy as np
@@ -153,3 +157,37 @@ def test_max_pixels_and_detail(tmp_path):
 def test_usage_errors_exit_with_two():
     assert imgqrcode().returncode == 2
     assert imgqrcode("x.png", "--jobs", "many").returncode == 2
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    for i in range(20):
+        write_code(tmp_path / f"{i:02}.png", f"progress {i}")
+    leader, follower = pty.openpty()
+    # A terminal 80 columns wide (a fresh pseudo-terminal has none: no room for a bar).
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "imgqrcode.cli", "scan", str(tmp_path), "--jobs", "2"],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            timeout=120,
+            check=False,
+        )
+        os.close(follower)
+        terminal = b""
+        while chunk := _read_available(leader):
+            terminal += chunk
+    finally:
+        os.close(leader)
+    assert completed.returncode == 0
+    assert len(json_lines(completed)) == 20  # standard output holds only the results
+    assert b"20/20" in terminal
+    piped = imgqrcode(str(tmp_path))
+    assert b"20/20" not in piped.stderr
+
+
+def _read_available(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # the terminal is closed once everything has been read
+        return b""

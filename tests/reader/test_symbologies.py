@@ -122,3 +122,47 @@ def test_unknown_type_names_are_refused():
     assert symbology.parse_type_names(["qr-code", " ean_13 "]) == {"QR_CODE", "EAN_13"}
     formats = symbology.barcode_formats(frozenset({"UPC_A"}))
     assert "UPC-A" in str(formats) and "EAN-13" in str(formats)
+
+
+# zxing-cpp variant -> (content, contract type_name, data)
+VARIANTS = {
+    "Code39Ext": ("ext+lower", "CODE_39", "ext+lower"),
+    "ITF14": ("1234567890123", "ITF", "12345678901231"),
+    "ISBN": ("9780306406157", "EAN_13", "9780306406157"),
+    "DataBarStk": ("0100012345678905", "RSS_14", "0100012345678905"),
+    "DataBarStkOmni": ("0100012345678905", "RSS_14", "0100012345678905"),
+    "DataBarExpStk": (
+        "[01]00012345678905[10]ABCDEFGHIJKL[21]1234567890",
+        "RSS_EXPANDED",
+        "010001234567890510ABCDEFGHIJKL\x1d211234567890",
+    ),
+    "AztecRune": ("25", "AZTEC", "025"),
+    "TelepenAlpha": ("TEL", "TELEPEN", "TEL"),
+    "CompactPDF417": ("compact", "PDF_417", "compact"),
+}
+
+
+GUARDED = {"ITF14", "ISBN"}
+
+
+@pytest.mark.parametrize("fmt", sorted(VARIANTS))
+@pytest.mark.parametrize("quarter_turns", [0, 2])
+def test_variants_report_their_family_with_a_box_around_the_whole_symbol(fmt, quarter_turns):
+    content, type_name, expected = VARIANTS[fmt]
+    pixels = np.ascontiguousarray(
+        np.rot90(symbol(fmt, content, scale=3, gs1=fmt.startswith("DataBarExp")), quarter_turns)
+    )
+    (code,) = scan(pixels).codes
+    assert (code.type_name, code.data) == (type_name, expected)
+    corners = quad(code)
+    left, top, right, bottom = ink_box(pixels)
+    box = (corners[:, 0].min(), corners[:, 1].min(), corners[:, 0].max(), corners[:, 1].max())
+    if fmt in GUARDED:
+        # The box holds the bars, not ITF-14's bearer frame nor EAN's longer guard bars.
+        assert left <= box[0] and top <= box[1] and box[2] <= right and box[3] <= bottom
+    else:
+        assert np.abs(np.array(box) - (left, top, right, bottom)).max() <= 6
+    # Upright: left-top is the top-left corner; upside down: the bottom-right one.
+    lt = corners[0]
+    assert (lt[1] - top < bottom - lt[1]) == (quarter_turns == 0)
+    assert (lt[0] - left < right - lt[0]) == (quarter_turns == 0)

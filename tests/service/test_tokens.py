@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import time
 
 import httpx
 import pytest
 from contract_checks import assert_error, assert_success
-from service_support import PHOTO, stable_token, upload
+from service_support import PHOTO, free_port, stable_token, upload
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{136}$")
 
@@ -162,3 +163,17 @@ def test_the_first_start_prints_curl_lines_that_work(live_server, tmp_path):
     assert '"data":"https://www.qq.com"' in result.stdout
     restarted = server.app_command("list")
     assert restarted.stdout.count("wx") == 1
+
+
+@pytest.mark.parametrize("command", [["app", "list"], ["serve"]])
+def test_an_unreachable_store_is_a_clear_error_with_status_2(command):
+    store = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    result = subprocess.run(
+        [sys.executable, "-m", "imgqrcode.cli", *command, "--store", store],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "cannot use the store" in result.stderr and "Traceback" not in result.stderr

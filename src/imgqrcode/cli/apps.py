@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import anyio
+from redis.exceptions import RedisError
 
 from imgqrcode.cli.environment import add_option, add_switch
 from imgqrcode.service.app_registry import Credentials, register_app, reset_secret
@@ -24,7 +26,7 @@ from imgqrcode.service.config import ServiceConfig
 from imgqrcode.service.store import Store, open_store
 
 T = TypeVar("T")
-OK, NOT_FOUND = 0, 1
+OK, NOT_FOUND, STORE_UNAVAILABLE = 0, 1, 2
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +50,8 @@ def store_url(args: argparse.Namespace) -> str:
 
 
 def with_store(args: argparse.Namespace, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Run ``work`` on the configured store; exit with status 2 if it cannot be reached."""
+
     async def run() -> T:
         store = open_store(store_url(args))
         try:
@@ -55,7 +59,11 @@ def with_store(args: argparse.Namespace, work: Callable[[Store], Awaitable[T]]) 
         finally:
             await store.aclose()
 
-    return anyio.run(run)
+    try:
+        return anyio.run(run)
+    except (OSError, sqlite3.Error, RedisError, ValueError) as exc:
+        print(f"imgqrcode: cannot use the store {store_url(args)!r}: {exc}", file=sys.stderr)
+        raise SystemExit(STORE_UNAVAILABLE) from exc
 
 
 def print_credentials(credentials: Credentials, as_json: bool) -> None:
@@ -105,7 +113,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "app",
         help="manage the apps (appid + secret) that may get tokens",
         description="Manage the apps that may get access tokens. Exit status: 0 done, "
-        "1 no such app.",
+        "1 no such app, 2 the store cannot be used.",
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     specs: list[tuple[str, str, Callable[[argparse.Namespace], int], bool]] = [

@@ -89,7 +89,7 @@ def measure(gray: np.ndarray, quad: Quad, *, stacked: bool = False) -> Quad:
     u = along / (2.0 * length)
     v = np.array([-u[1], u[0]])
     origin = quad.mean(axis=0)
-    height = abs(float((quad[3] + quad[2] - quad[0] - quad[1]) @ v)) / 2.0
+    height = min(abs(float((quad[3] - quad[0]) @ v)), abs(float((quad[2] - quad[1]) @ v)))
     if stacked:
         if float(v @ ((quad[3] + quad[2]) - (quad[0] + quad[1]))) < 0.0:
             u, v = -u, -v
@@ -381,17 +381,13 @@ def _texture(reference_lines: np.ndarray) -> Judge | None:
 
 
 def _contrast_and_edges(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's contrast and its number of crossings of its own mean.
+
+    Noise crosses the mean too, but a noisy flat line fails on contrast.
+    """
     centred, norms = _centred(lines)
     contrast = norms / np.sqrt(max(lines.shape[1], 1))
-    # An edge is a swing from a tenth of the contrast above the line's mean to a tenth
-    # below it, or back: samples in between keep the last side (hysteresis).
-    margin = 0.1 * contrast[:, None]
-    side = np.where(centred > margin, 1, np.where(centred < -margin, -1, 0))
-    last = np.where(side != 0, np.arange(side.shape[1]), 0)
-    np.maximum.accumulate(last, axis=1, out=last)
-    held = np.take_along_axis(side, last, axis=1)
-    swings = (held[:, 1:] * held[:, :-1]) < 0
-    return contrast, swings.sum(axis=1)
+    return contrast, np.count_nonzero(np.diff(np.signbit(centred), axis=1), axis=1)
 
 
 def _grow(

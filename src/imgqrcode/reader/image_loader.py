@@ -166,7 +166,7 @@ def _deep_to_8bit(pixels: np.ndarray) -> np.ndarray:
 
 
 def _from_array(pixels: np.ndarray, max_pixels: int) -> ImageView:
-    """An array as OpenCV and zxing-cpp take it: greyscale, BGR or BGRA."""
+    """An array as OpenCV and zxing-cpp take it: greyscale (with alpha), BGR or BGRA."""
     if pixels.ndim not in (2, 3) or pixels.shape[0] == 0 or pixels.shape[1] == 0:
         raise InvalidImageError(f"unsupported array shape {pixels.shape}")
     _check_size((pixels.shape[1], pixels.shape[0]), max_pixels)
@@ -179,13 +179,11 @@ def _from_array(pixels: np.ndarray, max_pixels: int) -> ImageView:
     if pixels.ndim == 2:
         return ImageView(np.ascontiguousarray(pixels))
     channels = pixels.shape[2]
-    if channels == 1:
-        return ImageView(np.ascontiguousarray(pixels[:, :, 0]))
-    if channels == 3:
-        return ImageView(cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY))
-    if channels == 4:
-        bgr = pixels[:, :, :3].astype(np.float32)
-        alpha = pixels[:, :, 3:4].astype(np.float32) / 255.0
-        on_white = (bgr * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
-        return ImageView(cv2.cvtColor(on_white, cv2.COLOR_BGR2GRAY))
-    raise InvalidImageError(f"unsupported number of channels {channels}")
+    if channels not in (1, 2, 3, 4):
+        raise InvalidImageError(f"unsupported number of channels {channels}")
+    colour = pixels[:, :, : 1 if channels < 3 else 3]
+    gray = colour[:, :, 0] if channels < 3 else cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
+    if channels in (1, 3):
+        return ImageView(np.ascontiguousarray(gray))
+    alpha = pixels[:, :, -1].astype(np.float32) / 255.0
+    return ImageView((gray * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8))

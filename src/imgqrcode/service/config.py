@@ -23,6 +23,12 @@ MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 @dataclass(frozen=True, slots=True)
 class ServiceConfig:
+    """Times in seconds, sizes in bytes; a quota or rate limit of 0 means none.
+
+    docs/configuration.md describes each field under the ``imgqrcode serve`` flag of the
+    same name.
+    """
+
     data_dir: Path = Path("data")
     store_url: str = ""
     auth: bool = True

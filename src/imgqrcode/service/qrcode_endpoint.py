@@ -10,22 +10,16 @@ clients retry with backoff.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
-import anyio
 from starlette.requests import Request
 from starlette.responses import Response
 
 from imgqrcode.service.body import declared_length
-from imgqrcode.service.errors import ApiError, ErrorCode
+from imgqrcode.service.deadlines import before, deadline_after
 from imgqrcode.service.image_source import image_source
 from imgqrcode.service.request_context import outcome_of
 from imgqrcode.service.request_options import parse_request_options
 from imgqrcode.service.responses import json_response
 from imgqrcode.service.services import Services, services_of
-
-T = TypeVar("T")
 
 
 async def _authorize(request: Request, services: Services) -> None:
@@ -34,13 +28,6 @@ async def _authorize(request: Request, services: Services) -> None:
     appid = await services.tokens.authenticate(request.query_params.get("access_token", ""))
     outcome_of(request.scope).appid = appid
     await services.usage.charge(appid)
-
-
-async def _before(deadline: float, step: str, work: Callable[[], Awaitable[T]]) -> T:
-    """``work()``, or -1 if the request's time limit passes first."""
-    with anyio.move_on_after(deadline - anyio.current_time()):
-        return await work()
-    raise ApiError(ErrorCode.SYSTEM_ERROR, f"request time limit passed {step}")
 
 
 def _body_reservation(request: Request, max_body_bytes: int) -> int:
@@ -57,14 +44,14 @@ async def recognize(request: Request) -> Response:
     config = services.config
     await _authorize(request, services)
     options = parse_request_options(request.query_params, config.time_budget)
-    deadline = anyio.current_time() + config.request_timeout
+    deadline = deadline_after(config.request_timeout)
 
     async def decoded(data: bytes) -> Response:
         result = await services.decoder.scan(data, options.formats, options.budget, deadline)
         return json_response(request.scope, result.to_contract(detail=options.detail))
 
     async with services.memory.reserve(_body_reservation(request, config.max_body_bytes), deadline):
-        source = await _before(
+        source = await before(
             deadline,
             "receiving the body",
             lambda: image_source(request, config.max_image_bytes, config.max_body_bytes),
@@ -76,5 +63,5 @@ async def recognize(request: Request) -> Response:
     url = source.url
     assert url is not None
     async with services.memory.reserve(config.max_image_bytes, deadline):
-        data = await _before(deadline, "fetching img_url", lambda: services.fetcher.fetch(url))
+        data = await before(deadline, "fetching img_url", lambda: services.fetcher.fetch(url))
         return await decoded(data)

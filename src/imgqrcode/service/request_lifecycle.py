@@ -12,14 +12,13 @@ import json
 import logging
 import os
 import time
-from typing import Any
 
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imgqrcode.service import metrics
 from imgqrcode.service.errors import ApiError, ErrorCode
-from imgqrcode.service.request_context import RID_HEADER, outcome_of
+from imgqrcode.service.request_context import RID_HEADER, RequestOutcome, outcome_of
 from imgqrcode.service.responses import error_response
 
 access_log = logging.getLogger("imgqrcode.access")
@@ -76,7 +75,7 @@ class RequestLifecycleMiddleware:
         await error_response(scope, error)(scope, receive, send)
 
     @staticmethod
-    def _log(scope: Scope, outcome: Any, counts: dict[str, int], seconds: float) -> None:
+    def _log(scope: Scope, outcome: RequestOutcome, counts: dict[str, int], seconds: float) -> None:
         errcode = outcome.errcode
         metrics.REQUESTS.labels(outcome.endpoint, "none" if errcode is None else str(errcode)).inc()
         client = scope.get("client")

@@ -19,7 +19,9 @@ JSON_MEDIA_TYPE = "application/json; charset=utf-8"
 
 
 def json_bytes(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8; a lone surrogate (which UTF-8 cannot carry) becomes ``?``."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "replace")
 
 
 def json_response(scope: dict[str, Any], payload: Any) -> Response:

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from imgqrcode.service.body import read_body
+from imgqrcode.service.deadlines import before, deadline_after
 from imgqrcode.service.errors import ApiError, ErrorCode
 from imgqrcode.service.request_context import outcome_of
 from imgqrcode.service.responses import json_response
@@ -42,7 +43,10 @@ def _text(value: object) -> str:
 
 async def stable_token(request: Request) -> Response:
     outcome_of(request.scope).endpoint = "stable_token"
-    body = await read_body(request, MAX_TOKEN_BODY_BYTES)
+    deadline = deadline_after(services_of(request).config.request_timeout)
+    body = await before(
+        deadline, "receiving the body", lambda: read_body(request, MAX_TOKEN_BODY_BYTES)
+    )
     try:
         params = json.loads(body) if body.strip() else {}
     except ValueError as exc:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import anyio
 import anyio.to_thread
 
 from imgqrcode.service.credentials import new_token, token_hash, verify_secret
@@ -42,6 +43,9 @@ class TokenService:
         self._ttl = ttl
         self._grace = grace
         self._clock = clock
+        # A secret check costs ~35 ms of CPU by design (scrypt): one at a time per
+        # process, so a flood of token requests cannot take the cores from decoding.
+        self._secret_checks = anyio.CapacityLimiter(1)
 
     async def _checked_app(self, appid: str, secret: str) -> AppRecord:
         if not appid:
@@ -51,7 +55,10 @@ class TokenService:
         app = await self._store.get_app(appid)
         if app is None:
             raise ApiError(ErrorCode.INVALID_APPID, f"unknown appid {appid!r}")
-        if not await anyio.to_thread.run_sync(verify_secret, secret, app.secret_hash):
+        checked = await anyio.to_thread.run_sync(
+            verify_secret, secret, app.secret_hash, limiter=self._secret_checks
+        )
+        if not checked:
             raise ApiError(ErrorCode.INVALID_APPSECRET, f"wrong secret for {appid}")
         return app
 

@@ -31,10 +31,10 @@ BAR_TYPE_NAMES: frozenset[str] = symbology.LINEAR_TYPE_NAMES | {
     symbology.MICRO_PDF_417,
 }
 
-TARGET_LENGTHS = (480.0, 340.0)
+TARGET_LENGTHS = (480.0, 340.0, 400.0)
 """Crops are resized so the symbol spans about this many pixels: enough for 2-3 pixels a
-module on the longest common symbols without a slow decode. The second, coarser
-sampling is a rendition whose errors differ from the first's."""
+module on the longest common symbols without a slow decode. Each further sampling is a
+rendition whose errors differ from the first's."""
 
 MAX_LEAN = math.radians(1.5)
 """Bars leaning more than this inside a linear code's box mean the box is wrong."""
@@ -53,6 +53,10 @@ STACKED_ZOOM = 2.0
 
 MIN_BARS = 6
 """Fewer bars than this across a candidate and it is an edge, a line or text."""
+
+PIXELS_PER_BAR = 11.0
+"""Crop pixels per bar counted: a bar and its space average about 3.7 modules (Code 128),
+so this gives 3 pixels a module."""
 
 MAX_ZOOM = 3.0
 QUIET_ZONE = 0.2
@@ -123,13 +127,26 @@ def renditions(gray: np.ndarray, located: BarRegion) -> Iterator[warp.Warped]:
 
     Nothing is tried where the first crop shows too few bars to be a code."""
     region = straightened(gray, located)
+    first = upright(gray, region, TARGET_LENGTHS[0])
+    bars = bar_count(first.image)
+    if bars < MIN_BARS:
+        return
+    # A long symbol needs a longer crop for the same pixels a module.
+    scale = max(1.0, PIXELS_PER_BAR * bars / TARGET_LENGTHS[0])
     for target in TARGET_LENGTHS:
-        crop = upright(gray, region, target)
-        if bar_count(crop.image) < MIN_BARS:
-            return
+        crop = (
+            first
+            if scale == 1.0 and target == TARGET_LENGTHS[0]
+            else upright(gray, region, target * scale)
+        )
         yield crop
-        yield enhance.rendition(crop, enhance.equalised(crop.image))
+        equalised = enhance.equalised(crop.image)
+        yield enhance.rendition(crop, equalised)
+        yield enhance.rendition(crop, enhance.sharpened(equalised))
         yield enhance.rendition(crop, enhance.sharpened(crop.image))
+    # Bars blurred together undercount: a last try at twice the pixels a module.
+    enlarged = upright(gray, region, 2 * scale * TARGET_LENGTHS[0])
+    yield enhance.rendition(enlarged, enhance.sharpened(enhance.equalised(enlarged.image)))
     # The coherent part of a PDF417 may be only its start or stop pattern (its codewords
     # are short bars in rows): reach out over where the rest of the symbol would be.
     wide = upright(gray, region, STACKED_ZOOM * region.length, STACKED_REACH)

@@ -34,14 +34,16 @@ MATRIX_TYPE_NAMES: frozenset[str] = frozenset(
     }
 )
 
-MARGIN = 0.2
+MARGIN = 0.35
 """Context kept around a patch, as a fraction of its side: the quiet zone, and the parts of
 the symbol the energy map cut off."""
 
 TARGET_SIDE = 640.0
 """Patches are enlarged up to about this side; beyond, decoding slows for little gain."""
 
-MAX_ZOOM = 2.5
+MAX_ZOOM = 3.0
+MIN_ZOOM = 1.25
+"""Below this a patch is decoded at its own scale: enlarging it would gain nothing."""
 
 
 def wanted(formats: frozenset[str] | None) -> frozenset[str] | None:
@@ -49,18 +51,16 @@ def wanted(formats: frozenset[str] | None) -> frozenset[str] | None:
 
 
 def renditions(gray: np.ndarray, patch: Patch) -> Iterator[warp.Warped]:
+    """The crops to try around ``patch``, enlarged (when small) and sharpened."""
     left, top, right, bottom = patch.box
     pad = MARGIN * patch.side
     x0, y0 = max(0, int(left - pad)), max(0, int(top - pad))
     x1, y1 = min(gray.shape[1], int(right + pad) + 1), min(gray.shape[0], int(bottom + pad) + 1)
     crop = warp.cropped(gray, (x0, y0, x1, y1))
     zoom = min(MAX_ZOOM, TARGET_SIDE / max(x1 - x0, y1 - y0))
-    if zoom <= 1.25:
-        yield enhance.rendition(crop, enhance.sharpened(crop.image))
-        return
-    enlarged = warp.enlarged(crop, zoom)
+    enlarged = warp.enlarged(crop, zoom) if zoom > MIN_ZOOM else crop
     yield enlarged
-    yield enhance.rendition(enlarged, enhance.sharpened(enlarged.image, sigma=zoom))
+    yield enhance.rendition(enlarged, enhance.sharpened(enlarged.image, sigma=max(1.0, zoom)))
     # A DataMatrix or PDF417 seen in perspective: rectify the symbol's outline.
     corners = outline.outline(enlarged.image)
     if corners is not None:
