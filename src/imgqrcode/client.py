@@ -115,7 +115,9 @@ class Client:
             self._token_expires = time.monotonic() + max(0.0, lifetime - REFRESH_MARGIN)
             return token
 
-    def scan_file(self, image: str | PathLike[str] | bytes, filename: str = "image.jpg") -> dict:
+    def scan_file(
+        self, image: str | PathLike[str] | bytes, filename: str = "image.jpg"
+    ) -> dict[str, Any]:
         """Upload an image (a path or its bytes) as the multipart ``img`` field."""
         if isinstance(image, bytes):
             data = image
@@ -124,7 +126,7 @@ class Client:
             filename = Path(image).name
         return self._call(files={"img": (filename, data, "application/octet-stream")})
 
-    def scan_url(self, url: str) -> dict:
+    def scan_url(self, url: str) -> dict[str, Any]:
         """Have the server download ``url`` and read it."""
         return self._call(params={"img_url": url})
 

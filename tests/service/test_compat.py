@@ -98,6 +98,18 @@ def test_post_with_an_empty_body_and_img_url_in_the_query(
     assert_the_example(response, "https://www.qq.com/img_url")
 
 
+@pytest.mark.parametrize("body", [b"--b0undary--\r\n", b"", b"not multipart at all"])
+def test_an_empty_or_malformed_multipart_body_with_img_url_in_the_query(
+    server, token, image_host, body
+):
+    url = endpoint(server, token, img_url=image_host.url("/qr.jpg"))
+    headers = {"Content-Type": "multipart/form-data; boundary=b0undary"}
+    response = httpx.post(url, content=body, headers=headers, timeout=30)
+    assert_the_example(response, "https://www.qq.com/img_url")
+    without_url = httpx.post(endpoint(server, token), content=body, headers=headers, timeout=30)
+    assert_error(without_url, 41005, "media data missing")
+
+
 def test_json_body_with_img_url(server, token, image_host):
     body = json.dumps({"img_url": image_host.url("/qr.jpg")})
     headers = {"Content-Type": "application/json"}

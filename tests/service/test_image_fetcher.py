@@ -8,8 +8,12 @@ could never send traffic off this machine.
 from __future__ import annotations
 
 import ipaddress
+import ssl
+import subprocess
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import anyio
@@ -141,3 +145,87 @@ def test_an_http_error_status_is_refused(image_host) -> None:
     outcome, _ = fetch(image_host.url("/missing.jpg"), allow=(image_host.cidr,))
     assert_refused(outcome)
     assert "404" in outcome.detail
+
+
+@pytest.fixture(scope="module")
+def tls_host(tmp_path_factory) -> Iterator[tuple[int, ssl.SSLContext]]:
+    """An HTTPS server on 127.0.0.1 whose self-signed certificate names only `localhost`;
+    yields its port and a client context that trusts that certificate."""
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    photo = qr_photo("https://www.qq.com/tls")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(photo)))
+            self.end_headers()
+            self.wfile.write(photo)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert, key)
+    server.socket = server_context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], ssl.create_default_context(cafile=str(cert))
+    server.shutdown()
+    server.server_close()
+
+
+def fetch_tls(url: str, context: ssl.SSLContext) -> tuple[Any, list[str]]:
+    backend = RecordingBackend()
+
+    async def run() -> Any:
+        fetcher = ImageFetcher(
+            AddressPolicy.from_cidrs(["127.0.0.1/32"]),
+            MAX_BYTES,
+            5.0,
+            "test",
+            backend=backend,
+            ssl_context=context,
+        )
+        try:
+            return await fetcher.fetch(url)
+        except ApiError as error:
+            return error
+        finally:
+            await fetcher.aclose()
+
+    return anyio.run(run), backend.connects
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_urls_name(tls_host) -> None:
+    port, context = tls_host
+    body, connects = fetch_tls(f"https://localhost:{port}/qr.jpg", context)
+    assert body == qr_photo("https://www.qq.com/tls")
+    assert connects == ["127.0.0.1"]  # by address; the certificate was checked for localhost
+    outcome, connects = fetch_tls(f"https://127.0.0.1:{port}/qr.jpg", context)
+    assert_refused(outcome)  # same address, but the certificate does not name 127.0.0.1
+    assert "CERTIFICATE_VERIFY_FAILED" in outcome.detail, outcome.detail
+    assert connects == ["127.0.0.1"]

@@ -65,10 +65,15 @@ class _Part:
 
 @dataclass(slots=True)
 class MultipartContent:
-    """The first file part of a form (whatever its field name) and its text fields."""
+    """The first file part of a form (whatever its field name) and its text fields.
+
+    ``malformed`` says why a body could not be parsed; such a body counts as no body, so
+    an ``img_url`` in the query still works (some SDKs send junk bodies with it).
+    """
 
     file: bytes | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    malformed: str = ""
 
 
 class _MultipartCollector:
@@ -138,10 +143,19 @@ async def read_multipart(
     """Parse a multipart body as it streams in; 40009 past either limit."""
     collector = _MultipartCollector(file_limit)
     parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
-    try:
-        async for chunk in limited_chunks(request, body_limit):
+    malformed = ""
+    async for chunk in limited_chunks(request, body_limit):
+        if malformed:
+            continue  # read the rest (within the limit) so the connection stays usable
+        try:
             parser.write(chunk)
-        parser.finalize()
-    except MultipartParseError as exc:
-        raise ApiError(ErrorCode.MEDIA_DATA_MISSING, f"malformed multipart body: {exc}") from exc
+        except MultipartParseError as exc:
+            malformed = f"malformed multipart body: {exc}"
+    if not malformed:
+        try:
+            parser.finalize()
+        except MultipartParseError as exc:
+            malformed = f"malformed multipart body: {exc}"
+    if malformed:
+        return MultipartContent(malformed=malformed)
     return collector.content

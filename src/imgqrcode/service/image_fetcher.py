@@ -13,6 +13,7 @@ Environment proxies are ignored (``trust_env=False``): a proxy would bypass the 
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -112,9 +113,11 @@ class _ResponseStream(httpx.AsyncByteStream):
 class GuardedTransport(httpx.AsyncBaseTransport):
     """httpx's transport over an httpcore pool whose every connection is guarded."""
 
-    def __init__(self, backend: httpcore.AsyncNetworkBackend) -> None:
+    def __init__(
+        self, backend: httpcore.AsyncNetworkBackend, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=ssl_context or httpx.create_ssl_context(),
             max_connections=100,
             keepalive_expiry=5.0,
             network_backend=backend,
@@ -156,15 +159,21 @@ class ImageFetcher:
         timeout: float,
         user_agent: str,
         backend: httpcore.AsyncNetworkBackend | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._max_bytes = max_bytes
         self._timeout = timeout
         self._client = httpx.AsyncClient(
-            transport=GuardedTransport(GuardedNetworkBackend(policy, backend)),
+            transport=GuardedTransport(GuardedNetworkBackend(policy, backend), ssl_context),
             follow_redirects=False,
             trust_env=False,
             timeout=httpx.Timeout(timeout),
-            headers={"User-Agent": user_agent, "Accept": "image/*,*/*;q=0.5"},
+            # identity: a compressed body could expand past the size limit within one chunk
+            headers={
+                "User-Agent": user_agent,
+                "Accept": "image/*,*/*;q=0.5",
+                "Accept-Encoding": "identity",
+            },
         )
 
     async def fetch(self, url: str) -> bytes:

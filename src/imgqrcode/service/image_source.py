@@ -6,7 +6,8 @@
 3. ``img_url`` from the query string, then a form-urlencoded body, then a JSON body.
 
 An empty body, ``""`` or ``null`` is no body: SDKs send these with ``img_url`` in the
-query. No image at all is ``41005 media data missing``.
+query. So is a multipart body that cannot be parsed. No image at all is ``41005 media
+data missing``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ async def image_source(request: Request, max_image_bytes: int, max_body_bytes: i
     raw_type, params = parse_options_header(request.headers.get("content-type"))
     content_type = raw_type.decode("latin-1").lower()
     body_url: str | None = None
+    why_none = ""
     if content_type == "multipart/form-data":
         boundary = params.get(b"boundary", b"")
         if not boundary:
@@ -60,6 +62,7 @@ async def image_source(request: Request, max_image_bytes: int, max_body_bytes: i
         if form.file is not None:
             return ImageSource(data=form.file)
         body_url = form.fields.get("img_url")
+        why_none = form.malformed
     elif content_type.startswith(RAW_IMAGE_TYPES) or not content_type:
         body = await read_body(request, max_image_bytes)
         if body.strip() not in NO_BODY:
@@ -71,4 +74,4 @@ async def image_source(request: Request, max_image_bytes: int, max_body_bytes: i
     url = request.query_params.get("img_url") or body_url
     if url:
         return ImageSource(url=url.strip())
-    raise ApiError(ErrorCode.MEDIA_DATA_MISSING)
+    raise ApiError(ErrorCode.MEDIA_DATA_MISSING, why_none)

@@ -27,14 +27,21 @@ def _check_grant_type(grant_type: object) -> None:
         raise ApiError(ErrorCode.INVALID_GRANT_TYPE, f"grant_type={grant_type!r}")
 
 
+async def _granted(
+    request: Request, appid: str, secret: str, *, stable: bool, force_refresh: bool = False
+) -> Response:
+    outcome_of(request.scope).appid = appid  # the claimed appid, for the access log
+    granted = await services_of(request).tokens.grant(
+        appid, secret, stable=stable, force_refresh=force_refresh
+    )
+    return json_response(request.scope, granted.to_json())
+
+
 async def token(request: Request) -> Response:
     outcome_of(request.scope).endpoint = "token"
     query = request.query_params
     _check_grant_type(query.get("grant_type"))
-    granted = await services_of(request).tokens.grant(
-        query.get("appid", ""), query.get("secret", ""), stable=False
-    )
-    return json_response(request.scope, granted.to_json())
+    return await _granted(request, query.get("appid", ""), query.get("secret", ""), stable=False)
 
 
 def _text(value: object) -> str:
@@ -55,7 +62,5 @@ async def stable_token(request: Request) -> Response:
         raise ApiError(ErrorCode.DATA_FORMAT_ERROR, "body is not a JSON object")
     _check_grant_type(params.get("grant_type"))
     force = params.get("force_refresh", False) in (True, "true", 1)
-    granted = await services_of(request).tokens.grant(
-        _text(params.get("appid")), _text(params.get("secret")), stable=True, force_refresh=force
-    )
-    return json_response(request.scope, granted.to_json())
+    appid, secret = _text(params.get("appid")), _text(params.get("secret"))
+    return await _granted(request, appid, secret, stable=True, force_refresh=force)

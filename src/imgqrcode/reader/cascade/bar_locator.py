@@ -108,8 +108,7 @@ def _region(
     u = np.array([math.cos(theta), math.sin(theta)])
     along = xs * u[0] + ys * u[1]
     across = -xs * u[1] + ys * u[0]
-    a0, a1 = np.percentile(along, (1, 99))
-    b0, b1 = np.percentile(across, (1, 99))
+    (a0, b0), (a1, b1) = np.percentile(np.stack([along, across]), (1, 99), axis=1)
     # A cell's extent is one cell more than the distance between cell centres.
     length, height = float(a1 - a0) + 1, float(b1 - b0) + 1
     fill = len(xs) / (length * height)

@@ -9,19 +9,25 @@ crop with the bar-based formats only, trying enhanced renditions until one reads
 
 from __future__ import annotations
 
-import dataclasses
 import functools
+import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from imgqrcode.reader import geometry, symbology
 from imgqrcode.reader.cascade import bar_ends, coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
 from imgqrcode.reader.cascade.reading import read_renditions
+from imgqrcode.reader.cascade.upright import (
+    SKEW_LENGTH,
+    bar_count,
+    residual_skew,
+    straightened,
+    upright,
+)
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.result import Code
 from imgqrcode.reader.stage import StageContext
@@ -39,12 +45,6 @@ rendition whose errors differ from the first's."""
 MAX_LEAN = math.radians(1.5)
 """Bars leaning more than this inside a linear code's box mean the box is wrong."""
 
-SKEW_LENGTH = 240.0
-"""Symbol length of the small crop the residual skew is measured on."""
-
-MAX_SKEW = math.radians(10)
-"""A larger correction means the crop holds more than the bars: keep the locator's angle."""
-
 STACKED_REACH = 3.0
 """How far (in symbol heights) the last crop reaches beyond a patch on each side: a PDF417
 is rarely more than three times as long as it is tall."""
@@ -58,68 +58,10 @@ PIXELS_PER_BAR = 11.0
 """Crop pixels per bar counted: a bar and its space average about 3.7 modules (Code 128),
 so this gives 3 pixels a module."""
 
-MAX_ZOOM = 3.0
-QUIET_ZONE = 0.2
-"""Margin added at each end of the crop, as a fraction of the symbol's length: a quiet
-zone, plus the ends of the symbol that perspective turned out of the located patch."""
-
 
 def wanted(formats: frozenset[str] | None) -> frozenset[str] | None:
     """The bar-based symbologies among ``formats``, ``None`` for all of them."""
     return BAR_TYPE_NAMES if formats is None else formats & BAR_TYPE_NAMES
-
-
-def upright(
-    gray: np.ndarray, region: BarRegion, target: float = TARGET_LENGTHS[0], reach: float = 0.0
-) -> warp.Warped:
-    """``region`` cut out with its bars vertical, quiet zones added, resized to read well;
-    ``reach`` extends it at both ends by that many times its height."""
-    length = region.length * (1 + 2 * QUIET_ZONE) + 16 + 2 * reach * region.height
-    # Reaching far along a symbol seen in perspective, its rows climb or fall.
-    height = region.height * (1.15 + reach / 2) + 8
-    zoom = min(MAX_ZOOM, target / max(region.length, 1.0), warp.MAX_SIDE / max(length, height))
-    return warp.rotated_crop(gray, region.center, region.angle, (length, height), zoom)
-
-
-def bar_count(image: np.ndarray) -> int:
-    """How many dark bars a row profile through the middle of an upright crop crosses.
-
-    Counted with hysteresis around a moving mean, so noise on a flat patch and the single
-    step of an edge count for little; a barcode shows dozens.
-    """
-    h = image.shape[0]
-    profile = image[h // 4 : max(h // 4 + 1, 3 * h // 4)].mean(axis=0, dtype=np.float32)
-    window = max(3, image.shape[1] // 12) | 1
-    centred = profile - cv2.blur(profile.reshape(1, -1), (window, 1)).ravel()
-    margin = 0.15 * float(np.ptp(profile))
-    if margin < 4.0:
-        return 0
-    states = np.where(centred > margin, 1, np.where(centred < -margin, -1, 0))
-    states = states[states != 0]
-    return int(np.count_nonzero(np.diff(states) < 0))
-
-
-def residual_skew(image: np.ndarray) -> float:
-    """The angle (radians) by which the bars of an upright crop still lean.
-
-    The locator's angle comes from a coarse grid and is off by a degree or two, which
-    tilts the box measured around the bars by several pixels at the ends of a long
-    symbol; the structure tensor summed over the whole crop gives the bars' direction
-    to a fraction of a degree.
-    """
-    img = image.astype(np.float32)
-    gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
-    jxx, jyy, jxy = float(np.sum(gx * gx)), float(np.sum(gy * gy)), float(np.sum(gx * gy))
-    return 0.5 * math.atan2(2 * jxy, jxx - jyy)
-
-
-def straightened(gray: np.ndarray, region: BarRegion) -> BarRegion:
-    """``region`` with its angle corrected by the skew its upright crop still shows."""
-    skew = residual_skew(upright(gray, region, SKEW_LENGTH).image)
-    if abs(skew) > MAX_SKEW:
-        return region
-    return dataclasses.replace(region, angle=region.angle + skew)
 
 
 def renditions(gray: np.ndarray, located: BarRegion) -> Iterator[warp.Warped]:
@@ -193,12 +135,13 @@ class RotatedBars:
         type_names = wanted(context.options.formats)
         if type_names is not None and not type_names:
             return []
-        if not coverage.may_remain(view.gray, context.found):
-            return []
         # zxing-cpp reads a linear code up to ~20 degrees off axis, but the box around a
         # slanted scan line misses most of the bars: read such a code again upright (the
         # pipeline keeps the better box).
-        found = coverage.footprints(c for c in context.found if not slanted(c, view.gray))
+        boxed = [c for c in context.found if not slanted(c, view.gray)]
+        if not coverage.may_remain(view.gray, boxed):
+            return []
+        found = coverage.footprints(boxed)
         codes: list[Code] = []
         for region in locate_bars(view.gray):
             if context.expired():
@@ -208,7 +151,7 @@ class RotatedBars:
             # An upright crop is already horizontal and the 1D decoders read both ways;
             # only a near-square patch (a stacked symbol) may need zxing's 90 degrees.
             read = read_renditions(
-                renditions(view.gray, region),
+                itertools.islice(renditions(view.gray, region), coverage.rendition_limit(context)),
                 view,
                 context,
                 stage=self.name,

@@ -8,6 +8,7 @@ densely printed patches (:mod:`.patch_locator`) not already read, then sharpens 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -42,6 +43,9 @@ TARGET_SIDE = 640.0
 """Patches are enlarged up to about this side; beyond, decoding slows for little gain."""
 
 MAX_ZOOM = 3.0
+MAX_SHARE = 0.6
+"""Patches with a side beyond this share of the image's are left to the fast path."""
+
 MIN_ZOOM = 1.25
 """Below this a patch is decoded at its own scale: enlarging it would gain nothing."""
 
@@ -79,13 +83,15 @@ class EnlargedPatches:
             return []
         found = coverage.footprints(context.found)
         codes: list[Code] = []
+        largest = MAX_SHARE * max(view.width, view.height)
         for patch in locate_patches(view.gray):
             if context.expired():
                 break
-            if coverage.covered(patch.center, found):
+            # A patch as large as the image is what the fast path already searched.
+            if patch.side > largest or coverage.covered(patch.center, found):
                 continue
             read = read_renditions(
-                renditions(view.gray, patch),
+                itertools.islice(renditions(view.gray, patch), coverage.rendition_limit(context)),
                 view,
                 context,
                 stage=self.name,

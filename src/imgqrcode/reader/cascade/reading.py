@@ -11,6 +11,10 @@ from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.result import Code
 from imgqrcode.reader.stage import StageContext
 
+PIXELS_PER_SECOND = 20e6
+"""About what zxing-cpp decodes per second on one laptop core: a rendition that cannot be
+decoded before the deadline is not started (a decode cannot be interrupted)."""
+
 
 def read_renditions(
     renditions: Iterable[Warped],
@@ -24,13 +28,14 @@ def read_renditions(
 ) -> list[Code]:
     """The codes that :class:`Ballot` accepts after decoding ``renditions`` in order.
 
-    Stops at the first rendition after which every read is settled, or at the
-    deadline; ``renditions`` is consumed lazily, so unneeded ones are never made.
+    Stops at the first rendition after which every read is settled, or when the next
+    cannot be decoded before the deadline; ``renditions`` is consumed lazily, so
+    unneeded ones are never made.
     ``refine`` may improve each code using the rendition it was read from.
     """
     ballot = Ballot()
     for rendition in renditions:
-        if context.expired():
+        if rendition.image.size > context.remaining() * PIXELS_PER_SECOND:
             break
         codes = decoder.decode(
             rendition.image,

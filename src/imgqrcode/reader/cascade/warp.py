@@ -27,13 +27,6 @@ class Warped:
     image: np.ndarray
     transform: np.ndarray
 
-    def to_original(self, points: np.ndarray) -> np.ndarray:
-        return geometry.apply(self.transform, points)
-
-
-def identity(image: np.ndarray) -> Warped:
-    return Warped(image, geometry.IDENTITY)
-
 
 def cropped(image: np.ndarray, box: tuple[int, int, int, int]) -> Warped:
     """The ``(left, top, right, bottom)`` part of ``image`` (a view, no copy)."""
