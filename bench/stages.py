@@ -28,6 +28,7 @@ corners a reader reports from the true ones, over the labels it read. Matching i
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import statistics
@@ -118,11 +119,17 @@ def _output(codes: Sequence[Code], timings: dict[str, float]) -> Output:
 
 
 def full_stages(models: Path | None) -> list[Stage]:
-    """The registry's cascade, its WeChat QR stage pointed at ``models`` if given."""
-    stages = [s for s in cascade_stages() if not isinstance(s, WeChatQr) or models is None]
-    if models is not None or not any(isinstance(s, WeChatQr) for s in stages):
-        stages.append(WeChatQr(models))
-    return stages
+    """The registry's cascade, its WeChat QR stage (whatever gate wraps it) pointed at
+    ``models`` if given; one is appended if the registry has none."""
+    stages = cascade_stages()
+    if not any(isinstance(stage, WeChatQr) for stage in stages):
+        stages.append(WeChatQr())
+    if models is None:
+        return stages
+    return [
+        dataclasses.replace(stage, model_dir=models) if isinstance(stage, WeChatQr) else stage
+        for stage in stages
+    ]
 
 
 @dataclass

@@ -158,7 +158,7 @@ def _started(server: LiveServer) -> bool:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
         if server.process.poll() is not None:
-            if "address already in use" in server.stderr():
+            if "address already in use" in server.stderr().lower():
                 return False
             raise RuntimeError(
                 f"server exited with {server.process.returncode}:\n{server.stderr()}"

@@ -13,13 +13,11 @@ import argparse
 import ipaddress
 import os
 import shutil
-import socket
 import sys
 import tempfile
 from typing import Any
 
 import uvicorn
-from uvicorn.supervisors import Multiprocess
 
 from imgqrcode.cli.apps import add_store_options, with_store
 from imgqrcode.cli.environment import add_option, add_switch
@@ -28,6 +26,7 @@ from imgqrcode.service.app import create_app
 from imgqrcode.service.app_registry import Credentials, register_app
 from imgqrcode.service.config import CONFIG_ENV, DEFAULT_MAX_IMAGE_BYTES, ServiceConfig
 from imgqrcode.service.metrics import MULTIPROC_ENV
+from imgqrcode.service.supervisor import run_workers
 
 
 def _cidrs(text: str) -> tuple[str, ...]:
@@ -214,48 +213,27 @@ def run(args: argparse.Namespace) -> int:
     if credentials is not None or not config.auth:
         sys.stdout.write(first_start_message(credentials, base_url(args.host, args.port)))
         sys.stdout.flush()
-    common: dict[str, Any] = {
-        "host": args.host,
-        "port": args.port,
+    options: dict[str, Any] = {
         "access_log": False,
         "log_config": log_config(args.log_level),
         "log_level": args.log_level,
         "timeout_graceful_shutdown": 5,
     }
     if args.workers > 1:
-        return _run_workers(config, args.workers, common)
-    uvicorn.run(create_app(config), **common)
+        return _run_workers(config, args, options)
+    uvicorn.run(create_app(config), host=args.host, port=args.port, **options)
     return 0
 
 
-class _NoDelayConfig(uvicorn.Config):
-    """uvicorn's config, with TCP_NODELAY on the shared listening socket.
-
-    For ``--workers`` uvicorn binds one socket (with protocol 0) and hands it to the
-    workers; asyncio then leaves Nagle's algorithm on for accepted connections, and each
-    response (headers, then body: two writes) waits ~40 ms for the client's delayed ACK.
-    Accepted sockets inherit TCP_NODELAY from the listening one on Linux.
-    """
-
-    def bind_socket(self) -> socket.socket:
-        sock = super().bind_socket()
-        if sock.family in (socket.AF_INET, socket.AF_INET6):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock
-
-
-def _run_workers(config: ServiceConfig, workers: int, common: dict[str, Any]) -> int:
+def _run_workers(config: ServiceConfig, args: argparse.Namespace, options: dict[str, Any]) -> int:
     metrics_dir = tempfile.mkdtemp(prefix="metrics-", dir=config.data_dir)
     os.environ[MULTIPROC_ENV] = metrics_dir
     os.environ[CONFIG_ENV] = config.to_json()
-    uvicorn_config = _NoDelayConfig(
-        "imgqrcode.service.app:create_app_from_environment",
-        factory=True,
-        workers=workers,
-        **common,
-    )
+    factory = "imgqrcode.service.app:create_app_from_environment"
     try:
-        Multiprocess(uvicorn_config, sockets=[uvicorn_config.bind_socket()]).run()
+        return run_workers(factory, args.workers, args.host, args.port, options)
+    except OSError as exc:
+        print(f"imgqrcode: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
-    return 0

@@ -6,7 +6,6 @@ store does not answer, so a load balancer can act on the status code alone).
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from pathlib import Path
@@ -60,8 +59,7 @@ async def info(request: Request) -> Response:
 
 async def openapi(request: Request) -> Response:
     outcome_of(request.scope).endpoint = "openapi"
-    document = openapi_document(services_of(request).config, package_version())
-    return Response(json.dumps(document, ensure_ascii=False), media_type=JSON_MEDIA_TYPE)
+    return _plain_json(openapi_document(services_of(request).config, package_version()))
 
 
 async def index(request: Request) -> Response:

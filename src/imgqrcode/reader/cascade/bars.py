@@ -20,7 +20,7 @@ import numpy as np
 from imgqrcode.reader import geometry, symbology
 from imgqrcode.reader.cascade import bar_ends, coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
-from imgqrcode.reader.cascade.reading import read_renditions
+from imgqrcode.reader.cascade.reading import read_renditions, rendition_limit
 from imgqrcode.reader.cascade.upright import (
     SKEW_LENGTH,
     bar_count,
@@ -151,7 +151,7 @@ class RotatedBars:
             # An upright crop is already horizontal and the 1D decoders read both ways;
             # only a near-square patch (a stacked symbol) may need zxing's 90 degrees.
             read = read_renditions(
-                itertools.islice(renditions(view.gray, region), coverage.rendition_limit(context)),
+                itertools.islice(renditions(view.gray, region), rendition_limit(context)),
                 view,
                 context,
                 stage=self.name,

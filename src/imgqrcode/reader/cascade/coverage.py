@@ -19,7 +19,6 @@ import numpy as np
 from imgqrcode.reader import geometry
 from imgqrcode.reader.cascade import structure
 from imgqrcode.reader.result import Code
-from imgqrcode.reader.stage import StageContext
 
 GROWTH = 0.15
 """Read codes are grown by this fraction of their size: their quiet zone and printed digits
@@ -54,16 +53,6 @@ def covered(point: tuple[float, float], contours: Iterable[np.ndarray]) -> bool:
     """Whether ``point`` lies inside one of ``contours`` (from :func:`footprints`)."""
     p = (float(point[0]), float(point[1]))
     return any(cv2.pointPolygonTest(contour, p, False) >= 0 for contour in contours)
-
-
-LIGHT_RENDITIONS = 3
-"""Renditions tried per candidate once the image has yielded a code: a further code in a
-readable photo reads early or not at all, and text beside a code should cost little."""
-
-
-def rendition_limit(context: StageContext) -> int | None:
-    """How many renditions a stage may try per candidate (``None``: all)."""
-    return LIGHT_RENDITIONS if context.found else None
 
 
 _lock = threading.Lock()

@@ -24,6 +24,12 @@ def sharpened(image: np.ndarray, sigma: float = 1.5) -> np.ndarray:
     return cv2.addWeighted(image, 2.0, soft, -1.0, 0)
 
 
+def thresholded(image: np.ndarray) -> np.ndarray:
+    """One global (Otsu) threshold: where uneven print or a curved label confuses the
+    local binarizer zxing-cpp uses by default."""
+    return cv2.threshold(image, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
+
+
 def rendition(base: Warped, image: np.ndarray) -> Warped:
     """``image``, a same-geometry rendition of ``base``, with ``base``'s transform."""
     return Warped(image, base.transform)

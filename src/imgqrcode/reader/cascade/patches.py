@@ -17,7 +17,7 @@ import numpy as np
 from imgqrcode.reader import symbology
 from imgqrcode.reader.cascade import coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.patch_locator import Patch, locate_patches
-from imgqrcode.reader.cascade.reading import read_renditions
+from imgqrcode.reader.cascade.reading import read_renditions, rendition_limit
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.result import Code
 from imgqrcode.reader.stage import StageContext
@@ -46,6 +46,8 @@ MAX_ZOOM = 3.0
 MAX_SHARE = 0.6
 """Patches with a side beyond this share of the image's are left to the fast path."""
 
+SMALL_IMAGE = 800
+
 MIN_ZOOM = 1.25
 """Below this a patch is decoded at its own scale: enlarging it would gain nothing."""
 
@@ -65,6 +67,7 @@ def renditions(gray: np.ndarray, patch: Patch) -> Iterator[warp.Warped]:
     enlarged = warp.enlarged(crop, zoom) if zoom > MIN_ZOOM else crop
     yield enlarged
     yield enhance.rendition(enlarged, enhance.sharpened(enlarged.image, sigma=max(1.0, zoom)))
+    yield enhance.rendition(enlarged, enhance.thresholded(enlarged.image))
     # A DataMatrix or PDF417 seen in perspective: rectify the symbol's outline.
     corners = outline.outline(enlarged.image)
     if corners is not None:
@@ -83,15 +86,17 @@ class EnlargedPatches:
             return []
         found = coverage.footprints(context.found)
         codes: list[Code] = []
-        largest = MAX_SHARE * max(view.width, view.height)
+        side = max(view.width, view.height)
+        largest = MAX_SHARE * side if side > SMALL_IMAGE else side
         for patch in locate_patches(view.gray):
             if context.expired():
                 break
-            # A patch as large as the image is what the fast path already searched.
+            # A patch as large as a photo is what the fast path already searched (a small
+            # image is cheap to search again, enlarged).
             if patch.side > largest or coverage.covered(patch.center, found):
                 continue
             read = read_renditions(
-                itertools.islice(renditions(view.gray, patch), coverage.rendition_limit(context)),
+                itertools.islice(renditions(view.gray, patch), rendition_limit(context)),
                 view,
                 context,
                 stage=self.name,

@@ -16,6 +16,16 @@ PIXELS_PER_SECOND = 20e6
 decoded before the deadline is not started (a decode cannot be interrupted)."""
 
 
+LIGHT_RENDITIONS = 3
+"""Renditions tried per candidate once the image has yielded a code: a further code in a
+readable photo reads early or not at all, and text beside a code should cost little."""
+
+
+def rendition_limit(context: StageContext) -> int | None:
+    """How many renditions a stage may try per candidate (``None``: all)."""
+    return LIGHT_RENDITIONS if context.found else None
+
+
 def read_renditions(
     renditions: Iterable[Warped],
     view: ImageView,

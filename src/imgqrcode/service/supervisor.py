@@ -1,0 +1,88 @@
+"""``--workers N``: N uvicorn processes, each with a listening socket of its own.
+
+uvicorn's own multi-worker mode shares one listening socket between its workers; every
+worker's event loop then wakes for each new connection and the first one accepts all
+that are waiting. Measured here: 8 connections opened together went 7 to 1 to the two
+workers more often than not, and keep-alive clients (SDKs, load balancers) stay where
+they landed, so one worker decoded while the other idled. Here each worker binds its own
+socket with ``SO_REUSEPORT`` and the kernel spreads connections over them by hash.
+``TCP_NODELAY`` is set on each listening socket (accepted connections inherit it): a
+response is written as two segments, and with Nagle's algorithm on, the second waits
+for the client's delayed ACK, about 40 ms.
+
+The supervisor fails fast: if a worker exits on its own, it stops the others and exits
+with status 1, for systemd or the container runtime to restart the whole service.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import socket
+import threading
+from types import FrameType
+from typing import Any
+
+import uvicorn
+
+logger = logging.getLogger("imgqrcode.service")
+STOP_TIMEOUT = 15.0
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` that other workers may bind too (SO_REUSEPORT)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _worker(app: str, host: str, port: int, options: dict[str, Any]) -> None:
+    """One worker process: its own socket, then uvicorn until SIGTERM or SIGINT."""
+    sock = listening_socket(host, port)
+    config = uvicorn.Config(app, factory=True, host=host, port=port, **options)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def run_workers(app: str, workers: int, host: str, port: int, options: dict[str, Any]) -> int:
+    """Run ``workers`` processes serving the ``app`` factory; the exit status.
+
+    The parent binds the address first (without listening), so a port that another
+    program holds is reported at once rather than by every worker.
+    """
+    reservation = listening_socket(host, port)
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_worker, args=(app, host, port, options), name=f"worker-{n}")
+        for n in range(workers)
+    ]
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for process in processes:
+            process.start()
+        while not stopping.wait(0.2):
+            if any(not process.is_alive() for process in processes):
+                logger.error("a worker exited on its own; stopping the others")
+                break
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: uvicorn finishes the requests in flight
+        for process in processes:
+            process.join(STOP_TIMEOUT)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        reservation.close()
+    return 0 if stopping.is_set() else 1
