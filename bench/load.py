@@ -1,7 +1,9 @@
 """Load on the HTTP service, beside the in-process reading of the same image.
 
 N concurrent clients (threads, one keep-alive connection each) post the same image as a
-multipart ``img`` upload for T seconds against a server on loopback, which this script
+multipart ``img`` upload for T seconds (the client counts taking turns of ``--slice``
+seconds, so that other jobs on a shared machine weigh on each alike) against a server
+on loopback, which this script
 starts itself (``imgqrcode serve`` in a subprocess) or which ``--url`` names. For each
 client count it prints throughput, latency percentiles, errors (any non-zero errcode or
 a wrong result) and the server's peak resident memory (VmHWM of its processes, read from
@@ -19,6 +21,7 @@ import argparse
 import http.client
 import io
 import json
+import math
 import os
 import re
 import socket
@@ -146,6 +149,29 @@ class RunResult:
             return float("nan")
         return float(np.percentile(self.latencies, q)) * 1000
 
+    def merged(self, other: RunResult) -> RunResult:
+        return RunResult(
+            self.clients,
+            self.seconds + other.seconds,
+            self.latencies + other.latencies,
+            self.errors + other.errors,
+            max(self.peak_rss_mib, other.peak_rss_mib),
+        )
+
+
+def interleaved(
+    server: Server, image: bytes, counts: list[int], duration: float, slice_seconds: float
+) -> list[RunResult]:
+    """``duration`` seconds of load per client count, in turns of ``slice_seconds``:
+    whatever else the machine is doing then weighs on every count alike."""
+    rounds = max(1, math.ceil(duration / slice_seconds))
+    runs: dict[int, RunResult] = {}
+    for _ in range(rounds):
+        for count in counts:
+            result = load(server, image, count, duration / rounds)
+            runs[count] = runs[count].merged(result) if count in runs else result
+    return [runs[count] for count in counts]
+
 
 class Uploader:
     """One keep-alive connection posting the encoded upload, as light as a load generator
@@ -248,6 +274,9 @@ def main() -> int:
     parser.add_argument("--serve-arg", action="append", default=[], help="extra serve flag")
     parser.add_argument("--clients", default="1,8", help="comma-separated client counts")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per count")
+    parser.add_argument(
+        "--slice", type=float, default=5.0, help="counts take turns of this many seconds"
+    )
     parser.add_argument("--image", type=Path, help="image to send (default: the example)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -262,7 +291,7 @@ def main() -> int:
         try:
             load(server, image, 1, min(3.0, args.duration))  # warm up
             paired = paired_times(server, image, min(10.0, args.duration))
-            runs = [load(server, image, n, args.duration) for n in counts]
+            runs = interleaved(server, image, counts, args.duration, args.slice)
         finally:
             server.stop()
     print(

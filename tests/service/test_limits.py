@@ -3,7 +3,9 @@ decoding slots that slow clients cannot hold, bounded memory, several workers.""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import threading
 import time
 
@@ -129,3 +131,22 @@ def test_a_client_leaving_mid_upload_is_logged_without_a_traceback(server):
         time.sleep(0.1)
     assert len(left) == 1 and left[0]["status"] == 0
     assert "Traceback" not in server.stderr()
+
+
+def test_workers_share_connections_and_fail_fast(live_server):
+    """Each worker listens on its own SO_REUSEPORT socket: 16 connections opened at once
+    reach both workers. If a worker dies, the service stops (status 1) for its
+    supervisor to restart, rather than running on at half strength."""
+    server = live_server("--no-auth", "--workers", "2")
+    clients = [httpx.Client() for _ in range(16)]
+    threads = [threading.Thread(target=c.get, args=(f"{server.base_url}/info",)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    for client in clients:
+        client.close()
+    pids = {line["pid"] for line in server.access_log("/info", at_least=16)}
+    assert len(pids) == 2
+    os.kill(pids.pop(), signal.SIGKILL)
+    assert server.process.wait(timeout=30) == 1

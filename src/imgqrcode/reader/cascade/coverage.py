@@ -24,7 +24,7 @@ GROWTH = 0.15
 """Read codes are grown by this fraction of their size: their quiet zone and printed digits
 belong to them and would otherwise look like a fresh candidate."""
 
-LABEL_GROWTH = 0.5
+LABEL_GROWTH = 0.75
 """For the gate, read codes are grown further: a code is usually printed on a label with
 its text (a product name, a serial number) beside it, which is no other code."""
 
@@ -33,7 +33,7 @@ THUMB_SIDE = 256
 
 THUMB_CELL = 4
 
-MIN_LEFT_CELLS = 6
+MIN_LEFT_CELLS = 20
 """Printed thumbnail cells left outside the read codes below which nothing can remain: a
 code smaller than this many cells (a 1600-pixel photo's 100 x 40 pixels) cannot be read."""
 
@@ -56,40 +56,47 @@ def covered(point: tuple[float, float], contours: Iterable[np.ndarray]) -> bool:
 
 
 _lock = threading.Lock()
-_printed: tuple[weakref.ref[np.ndarray], np.ndarray, float] | None = None
+_printed: tuple[weakref.ref[np.ndarray], np.ndarray, int] | None = None
 
 
 def may_remain(gray: np.ndarray, found: Sequence[Code]) -> bool:
     """Whether ``gray`` may hold a code besides ``found`` (always, if nothing was found)."""
     if not found:
         return True
-    printed, scale = _printed_cells(gray)
+    printed, cell = _printed_cells(gray)
     left = printed.copy()
     for contour in footprints(found, LABEL_GROWTH):
-        cells = (contour + 0.5) * (scale / THUMB_CELL) - 0.5
-        cv2.fillPoly(left, [np.rint(cells).astype(np.int32)], 0)
+        cv2.fillPoly(left, [np.rint(contour / cell - 0.5).astype(np.int32)], 0)
     return int(np.count_nonzero(left)) >= MIN_LEFT_CELLS
 
 
-def _printed_cells(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """Thumbnail cells whose gradient energy stands out from noise, and the thumbnail's
-    scale; remembered for the last image, which every stage of a scan asks about."""
+def _printed_cells(gray: np.ndarray) -> tuple[np.ndarray, int]:
+    """Grid cells whose gradient energy stands out from noise, and the side of a cell in
+    original pixels; remembered for the last image, which every stage of a scan asks
+    about. Integer shrink factors throughout: OpenCV's fast path for area resizing."""
     global _printed
     with _lock:
         if _printed is not None and _printed[0]() is gray:
             return _printed[1], _printed[2]
-    scale = min(1.0, THUMB_SIDE / max(gray.shape))
-    size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-    thumb = cv2.resize(gray, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    factor = max(1, -(-max(gray.shape) // THUMB_SIDE))
+    thumb = _shrunk(gray, factor).astype(np.float32)
     gx = cv2.Sobel(thumb, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(thumb, cv2.CV_32F, 0, 1, ksize=3)
-    cells = (max(1, size[0] // THUMB_CELL), max(1, size[1] // THUMB_CELL))
-    energy = cv2.resize(gx * gx + gy * gy, cells, interpolation=cv2.INTER_AREA)
+    energy = _shrunk(gx * gx + gy * gy, THUMB_CELL)
     printed = cv2.morphologyEx(
         (energy > structure.noise_floor(energy)).astype(np.uint8),
         cv2.MORPH_OPEN,
         np.ones((2, 2), np.uint8),
     )
+    cell = factor * THUMB_CELL
     with _lock:
-        _printed = (weakref.ref(gray), printed, scale)
-    return printed, scale
+        _printed = (weakref.ref(gray), printed, cell)
+    return printed, cell
+
+
+def _shrunk(image: np.ndarray, factor: int) -> np.ndarray:
+    """``image`` averaged over ``factor`` x ``factor`` blocks (a partial block dropped)."""
+    h, w = max(1, image.shape[0] // factor), max(1, image.shape[1] // factor)
+    if factor == 1 or image.shape[0] < factor or image.shape[1] < factor:
+        return image
+    return cv2.resize(image[: h * factor, : w * factor], (w, h), interpolation=cv2.INTER_AREA)
