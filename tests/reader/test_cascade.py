@@ -80,6 +80,17 @@ def perspective(pixels: np.ndarray, pull: float, degrees: float) -> tuple[np.nda
     return out, full
 
 
+def test_a_hard_code_beside_an_easy_one():
+    page = np.full((800, 1100), 255, np.uint8)
+    qr = symbol("QRCode", "easy QR beside a hard barcode", scale=5, margin=0)
+    page[40 : 40 + qr.shape[0], 40 : 40 + qr.shape[1]] = qr
+    bars, _ = rotated(symbol("Code128", "HARD-128", scale=3, margin=30), 40)
+    page[300 : 300 + bars.shape[0], 520 : 520 + bars.shape[1]] = bars
+    assert fast_path_only(page) == ["easy QR beside a hard barcode"]
+    data = sorted(c.data for c in scan(page).codes)
+    assert data == ["HARD-128", "easy QR beside a hard barcode"]
+
+
 @pytest.mark.parametrize("degrees", [25, 40, 130])
 def test_pdf417_in_perspective(degrees):
     upright = symbol("PDF417", "PDF417 in perspective, cascade test", scale=3, margin=10)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -150,3 +153,31 @@ def test_workers_share_connections_and_fail_fast(live_server):
     assert len(pids) == 2
     os.kill(pids.pop(), signal.SIGKILL)
     assert server.process.wait(timeout=30) == 1
+
+
+def test_workers_report_a_port_that_is_taken(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "imgqrcode.cli",
+                "serve",
+                "--workers",
+                "2",
+                "--no-auth",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(tmp_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert "cannot listen on 127.0.0.1" in result.stderr

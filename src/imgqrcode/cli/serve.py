@@ -2,9 +2,9 @@
 
 On a first start with authentication on and no app in the store, it creates one and
 prints its appid and secret (once) with curl lines that work against this server.
-With ``--workers N`` the configuration travels to each worker process as JSON in the
-environment, and Prometheus metrics are kept in per-process files that ``/metrics``
-aggregates.
+With ``--workers N`` the workers are run by :mod:`imgqrcode.service.supervisor` (one
+listening socket each); the configuration travels to them as JSON in the environment,
+and Prometheus metrics are kept in per-process files that ``/metrics`` aggregates.
 """
 
 from __future__ import annotations

@@ -33,9 +33,10 @@ THUMB_SIDE = 256
 
 THUMB_CELL = 4
 
-MIN_LEFT_CELLS = 20
-"""Printed thumbnail cells left outside the read codes below which nothing can remain: a
-code smaller than this many cells (a 1600-pixel photo's 100 x 40 pixels) cannot be read."""
+MIN_LEFT_CELLS = 12
+"""Printed cells left outside the read codes below which the scan stops: specks, a word.
+A cell is about 1/64 of the image's longer side (28 pixels of a 1600-pixel photo), so
+this is a patch of about 100 x 100 pixels there, or 40 x 40 in a 640-pixel image."""
 
 
 def footprints(codes: Iterable[Code], growth: float = GROWTH) -> list[np.ndarray]:

@@ -3,7 +3,9 @@
 zxing-cpp's detectors need about three pixels a module and crisp edges; a code printed
 small, photographed from afar or slightly out of focus has less. Enlarging a whole photo
 would cost a decode of four times the pixels, so this stage enlarges only the compact
-densely printed patches (:mod:`.patch_locator`) not already read, then sharpens them.
+densely printed patches (:mod:`.patch_locator`) not already read, then tries them
+sharpened, globally thresholded (uneven print, curved labels) and rectified (a
+DataMatrix or PDF417 in perspective).
 """
 
 from __future__ import annotations
@@ -44,15 +46,17 @@ TARGET_SIDE = 640.0
 
 MAX_ZOOM = 3.0
 MAX_SHARE = 0.6
-"""Patches with a side beyond this share of the image's are left to the fast path."""
+"""Patches with a side beyond this share of the image's are left to the fast path..."""
 
 SMALL_IMAGE = 800
+"""...unless the image's longer side is at most this: then a second look costs little."""
 
 MIN_ZOOM = 1.25
 """Below this a patch is decoded at its own scale: enlarging it would gain nothing."""
 
 
 def wanted(formats: frozenset[str] | None) -> frozenset[str] | None:
+    """The 2D and stacked symbologies among ``formats``, ``None`` for all of them."""
     return MATRIX_TYPE_NAMES if formats is None else formats & MATRIX_TYPE_NAMES
 
 
