@@ -48,11 +48,7 @@ def test_cases_cover_the_whole_vocabulary():
 @pytest.mark.parametrize("type_name", sorted(CASES))
 def test_round_trip_through_png(type_name):
     fmt, content, expected = CASES[type_name]
-    pixels = (
-        symbol(fmt, content, gs1=fmt == "DataBarExp")
-        if fmt == "DataBarExp"
-        else symbol(fmt, content)
-    )
+    pixels = symbol(fmt, content, gs1=fmt == "DataBarExp")
     result = scan(encoded(pixels, "PNG"))
     assert [(c.type_name, c.data) for c in result.codes] == [(type_name, expected)]
     assert (result.width, result.height) == (pixels.shape[1], pixels.shape[0])
@@ -70,11 +66,7 @@ def test_round_trip_through_png(type_name):
 @pytest.mark.parametrize("type_name", sorted(CASES))
 def test_restricting_formats_reads_only_those(type_name):
     fmt, content, expected = CASES[type_name]
-    pixels = (
-        symbol(fmt, content, gs1=fmt == "DataBarExp")
-        if fmt == "DataBarExp"
-        else symbol(fmt, content)
-    )
+    pixels = symbol(fmt, content, gs1=fmt == "DataBarExp")
     only = scan(pixels, ScanOptions(formats=frozenset({type_name})))
     assert [c.data for c in only.codes] == [expected]
     other = "QR_CODE" if type_name != "QR_CODE" else "AZTEC"
