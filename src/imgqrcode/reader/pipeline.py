@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from imgqrcode.reader import decoder, merge
+from imgqrcode.reader import decoder, merge, plausibility
 from imgqrcode.reader.cascade import cascade_stages
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
@@ -23,17 +23,20 @@ from imgqrcode.reader.stage import Stage, StageContext
 
 @dataclass(frozen=True, slots=True)
 class FastPath:
-    """zxing-cpp with its defaults (all rotations, downscaling, inversion) on the image."""
+    """zxing-cpp with its defaults (all rotations, downscaling, inversion) on the image,
+    keeping the weak 1D reads :mod:`plausibility` trusts (partial reads of tilted ITF
+    symbols, UPC-E found inside other bars, too-short texts are dropped)."""
 
     name: str = "fast"
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
-        return decoder.decode(
+        codes = decoder.decode(
             view.gray,
             (view.width, view.height),
             stage=self.name,
             type_names=context.options.formats,
         )
+        return [code for code in codes if plausibility.plausible(view.gray, code)]
 
 
 def run(

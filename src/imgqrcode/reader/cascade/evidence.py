@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from imgqrcode.reader import geometry, symbology
+from imgqrcode.reader.plausibility import long_enough
 from imgqrcode.reader.result import Code
 
 WEAK: frozenset[str] = frozenset(
@@ -33,9 +34,6 @@ WEAK: frozenset[str] = frozenset(
         symbology.DX_FILM_EDGE,
     }
 )
-
-MIN_LENGTH: dict[str, int] = {symbology.ITF: 6, symbology.CODABAR: 6, symbology.CODE_39: 4}
-"""Shortest content accepted from the cascade: short reads of these are mostly noise."""
 
 VOTES_NEEDED = 2
 
@@ -55,7 +53,7 @@ class Ballot:
                 self._strong.append(code)
                 continue
             key = (code.type_name, code.data)
-            if len(code.data) < MIN_LENGTH.get(code.type_name, 0) or key in seen:
+            if not long_enough(code) or key in seen:
                 continue
             seen.add(key)
             self._weak.setdefault(key, []).append(code)

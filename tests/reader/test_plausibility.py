@@ -1,0 +1,85 @@
+"""The fast path's plausibility rule: weak 1D reads need their length and quiet zones."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import zxingcpp
+from rendering import symbol
+
+from imgqrcode import ScanOptions, scan
+from imgqrcode.reader import band_vote, decoder, geometry, plausibility, symbology
+from imgqrcode.reader.result import Code
+
+FAST = 0.0
+"""No cascade: these tests are about the fast path alone."""
+
+
+def only_code(pixels: np.ndarray) -> Code:
+    codes = decoder.decode(pixels, (pixels.shape[1], pixels.shape[0]))
+    assert len(codes) == 1
+    return codes[0]
+
+
+def part(code: Code, pixels: np.ndarray, start: float, end: float, **changes: str) -> Code:
+    """``code`` cut to the share ``start``..``end`` of its length, as a partial read is."""
+    lt, rt, rb, lb = geometry.to_quad(code.position)
+    quad = np.array(
+        [lt + (rt - lt) * start, lt + (rt - lt) * end, lb + (rb - lb) * end, lb + (rb - lb) * start]
+    )
+    position = geometry.to_position(quad, pixels.shape[1], pixels.shape[0])
+    return dataclasses.replace(code, position=position, **changes)
+
+
+def test_a_four_digit_itf_is_not_reported_even_when_only_itf_is_asked_for():
+    pixels = symbol("ITF", "1234")
+    itf_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.ITF)
+    assert [b.text for b in zxingcpp.read_barcodes(pixels, formats=itf_only)] == ["1234"]
+    options = ScanOptions(formats=frozenset({symbology.ITF}), time_budget=FAST)
+    assert scan(pixels, options).codes == ()
+
+
+def test_a_six_digit_itf_is_reported():
+    pixels = symbol("ITF", "070429")
+    assert [c.data for c in scan(pixels, ScanOptions(time_budget=FAST)).codes] == ["070429"]
+    options = ScanOptions(formats=frozenset({symbology.ITF}), time_budget=FAST)
+    assert [c.data for c in scan(pixels, options).codes] == ["070429"]
+
+
+def test_a_whole_itf_14_has_quiet_zones_and_a_part_of_it_has_not():
+    pixels = symbol("ITF", "30712345000010", scale=3)
+    whole = only_code(pixels)
+    assert plausibility.plausible(pixels, whole)
+    assert not plausibility.plausible(pixels, part(whole, pixels, 0.0, 0.6, data="30712345"))
+    assert not plausibility.plausible(pixels, part(whole, pixels, 0.4, 1.0, data="45000010"))
+
+
+def test_a_upc_e_is_reported_but_not_one_inside_an_ean_13():
+    upce = symbol("UPCE", "01234565", scale=3)
+    assert [c.data for c in scan(upce, ScanOptions(time_budget=FAST)).codes] == ["01234565"]
+    ean = symbol("EAN13", "4006381333931", scale=3)
+    inner = part(only_code(ean), ean, 0.25, 0.79, type_name=symbology.UPC_E, data="01234565")
+    assert not plausibility.plausible(ean, inner)
+
+
+def test_strong_symbologies_are_not_judged():
+    pixels = symbol("Code128", "AB")
+    code = only_code(pixels)
+    assert plausibility.plausible(pixels, part(code, pixels, 0.2, 0.6))
+
+
+def test_an_ean_13_outvoted_by_the_bands_of_its_own_box_is_not_trusted():
+    pixels = symbol("EAN13", "4006381333931", scale=3)
+    code = only_code(pixels)
+    assert band_vote.votes(pixels, code)["4006381333931"] == band_vote.BANDS
+    assert plausibility.plausible(pixels, code)
+    misread = dataclasses.replace(code, data="5901234123457")
+    assert band_vote.outvoted(pixels, misread)
+    assert not plausibility.plausible(pixels, misread)
+
+
+def test_bands_that_read_nothing_are_no_evidence_against_a_read():
+    pixels = symbol("EAN13", "4006381333931", scale=3)
+    blank = np.full_like(pixels, 255)
+    assert not band_vote.outvoted(blank, only_code(pixels))
