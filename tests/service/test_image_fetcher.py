@@ -52,13 +52,23 @@ class RecordingBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-def fetch(url: str, allow: tuple[str, ...] = (), timeout: float = 3.0) -> tuple[Any, list[str]]:
+def fetch(
+    url: str,
+    allow: tuple[str, ...] = (),
+    timeout: float = 3.0,
+    ssl_context: ssl.SSLContext | None = None,
+) -> tuple[Any, list[str]]:
     """(bytes or the ApiError, the addresses connected to)."""
     backend = RecordingBackend()
 
     async def run() -> Any:
         fetcher = ImageFetcher(
-            AddressPolicy.from_cidrs(allow), MAX_BYTES, timeout, "test", backend=backend
+            AddressPolicy.from_cidrs(allow),
+            MAX_BYTES,
+            timeout,
+            "test",
+            backend=backend,
+            ssl_context=ssl_context,
         )
         try:
             return await fetcher.fetch(url)
@@ -199,25 +209,7 @@ def tls_host(tmp_path_factory) -> Iterator[tuple[int, ssl.SSLContext]]:
 
 
 def fetch_tls(url: str, context: ssl.SSLContext) -> tuple[Any, list[str]]:
-    backend = RecordingBackend()
-
-    async def run() -> Any:
-        fetcher = ImageFetcher(
-            AddressPolicy.from_cidrs(["127.0.0.1/32"]),
-            MAX_BYTES,
-            5.0,
-            "test",
-            backend=backend,
-            ssl_context=context,
-        )
-        try:
-            return await fetcher.fetch(url)
-        except ApiError as error:
-            return error
-        finally:
-            await fetcher.aclose()
-
-    return anyio.run(run), backend.connects
+    return fetch(url, allow=("127.0.0.1/32",), timeout=5.0, ssl_context=context)
 
 
 def test_https_connects_to_the_checked_address_and_verifies_the_urls_name(tls_host) -> None:

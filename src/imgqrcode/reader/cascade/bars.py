@@ -10,7 +10,6 @@ crop with the bar-based formats only, trying enhanced renditions until one reads
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import numpy as np
 from imgqrcode.reader import geometry, symbology
 from imgqrcode.reader.cascade import bar_ends, coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
-from imgqrcode.reader.cascade.reading import read_renditions, rendition_limit
+from imgqrcode.reader.cascade.reading import read_candidates
 from imgqrcode.reader.cascade.upright import (
     SKEW_LENGTH,
     bar_count,
@@ -141,25 +140,17 @@ class RotatedBars:
         boxed = [c for c in context.found if not slanted(c, view.gray)]
         if not coverage.may_remain(view.gray, boxed):
             return []
-        found = coverage.footprints(boxed)
-        codes: list[Code] = []
-        for region in locate_bars(view.gray):
-            if context.expired():
-                break
-            if coverage.covered(region.center, found):
-                continue
-            # An upright crop is already horizontal and the 1D decoders read both ways;
-            # only a near-square patch (a stacked symbol) may need zxing's 90 degrees.
-            read = read_renditions(
-                itertools.islice(renditions(view.gray, region), rendition_limit(context)),
-                view,
-                context,
-                stage=self.name,
-                type_names=type_names,
-                refine=functools.partial(_fitted, frame=(view.width, view.height)),
-                try_rotate=region.height > 0.8 * region.length,
-                try_downscale=False,
-            )
-            codes.extend(read)
-            found.extend(coverage.footprints(read))
-        return codes
+        # An upright crop is already horizontal and the 1D decoders read both ways;
+        # only a near-square patch (a stacked symbol) may need zxing's 90 degrees.
+        return read_candidates(
+            locate_bars(view.gray),
+            functools.partial(renditions, view.gray),
+            view,
+            context,
+            boxed,
+            stage=self.name,
+            type_names=type_names,
+            options=lambda region: {"try_rotate": region.height > 0.8 * region.length},
+            refine=functools.partial(_fitted, frame=(view.width, view.height)),
+            try_downscale=False,
+        )

@@ -10,7 +10,7 @@ DataMatrix or PDF417 in perspective).
 
 from __future__ import annotations
 
-import itertools
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,7 +19,7 @@ import numpy as np
 from imgqrcode.reader import symbology
 from imgqrcode.reader.cascade import coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.patch_locator import Patch, locate_patches
-from imgqrcode.reader.cascade.reading import read_renditions, rendition_limit
+from imgqrcode.reader.cascade.reading import read_candidates
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.result import Code
 from imgqrcode.reader.stage import StageContext
@@ -88,25 +88,17 @@ class EnlargedPatches:
             return []
         if not coverage.may_remain(view.gray, context.found):
             return []
-        found = coverage.footprints(context.found)
-        codes: list[Code] = []
         side = max(view.width, view.height)
         largest = MAX_SHARE * side if side > SMALL_IMAGE else side
-        for patch in locate_patches(view.gray):
-            if context.expired():
-                break
-            # A patch as large as a photo is what the fast path already searched (a small
-            # image is cheap to search again, enlarged).
-            if patch.side > largest or coverage.covered(patch.center, found):
-                continue
-            read = read_renditions(
-                itertools.islice(renditions(view.gray, patch), rendition_limit(context)),
-                view,
-                context,
-                stage=self.name,
-                type_names=type_names,
-                try_downscale=False,
-            )
-            codes.extend(read)
-            found.extend(coverage.footprints(read))
-        return codes
+        # A patch as large as a photo is what the fast path already searched (a small
+        # image is cheap to search again, enlarged).
+        return read_candidates(
+            (patch for patch in locate_patches(view.gray) if patch.side <= largest),
+            functools.partial(renditions, view.gray),
+            view,
+            context,
+            context.found,
+            stage=self.name,
+            type_names=type_names,
+            try_downscale=False,
+        )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
 
 from imgqrcode.reader import decoder
+from imgqrcode.reader.cascade import coverage
 from imgqrcode.reader.cascade.evidence import Ballot
 from imgqrcode.reader.cascade.warp import Warped
 from imgqrcode.reader.image_view import ImageView
@@ -19,6 +22,54 @@ decoded before the deadline is not started (a decode cannot be interrupted)."""
 LIGHT_RENDITIONS = 3
 """Renditions tried per candidate once the image has yielded a code: a further code in a
 readable photo reads early or not at all, and text beside a code should cost little."""
+
+
+class Candidate(Protocol):
+    @property
+    def center(self) -> tuple[float, float]: ...
+
+
+C = TypeVar("C", bound=Candidate)
+
+
+def read_candidates(
+    candidates: Iterable[C],
+    renditions: Callable[[C], Iterator[Warped]],
+    view: ImageView,
+    context: StageContext,
+    known: Sequence[Code],
+    *,
+    stage: str,
+    type_names: frozenset[str] | None,
+    options: Callable[[C], dict[str, Any]] = lambda candidate: {},
+    **read_options: Any,
+) -> list[Code]:
+    """The codes read at ``candidates`` that lie outside ``known`` codes and each other.
+
+    Each stage locates its own kind of candidate; what follows is the same for all: stop
+    at the deadline, skip a place a code already covers, and try the candidate's
+    renditions (fewer once the image has yielded a code). ``options`` adds zxing-cpp
+    options that depend on the candidate.
+    """
+    covered = coverage.footprints(known)
+    codes: list[Code] = []
+    for candidate in candidates:
+        if context.expired():
+            break
+        if coverage.covered(candidate.center, covered):
+            continue
+        read = read_renditions(
+            itertools.islice(renditions(candidate), rendition_limit(context)),
+            view,
+            context,
+            stage=stage,
+            type_names=type_names,
+            **read_options,
+            **options(candidate),
+        )
+        codes.extend(read)
+        covered.extend(coverage.footprints(read))
+    return codes
 
 
 def rendition_limit(context: StageContext) -> int | None:
