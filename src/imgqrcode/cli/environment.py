@@ -50,6 +50,4 @@ def add_switch(parser: argparse.ArgumentParser, flag: str, *, help: str) -> None
     """Add an on/off flag, off unless given or its environment variable is true."""
     name = env_name(flag)
     default = parse_bool(os.environ.get(name, ""))
-    parser.add_argument(
-        flag, action="store_true", default=default, help=f"{help} [env {name}=1]"
-    )
+    parser.add_argument(flag, action="store_true", default=default, help=f"{help} [env {name}=1]")

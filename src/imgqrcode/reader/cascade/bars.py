@@ -19,7 +19,7 @@ import numpy as np
 from imgqrcode.reader import geometry, symbology
 from imgqrcode.reader.cascade import bar_ends, coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
-from imgqrcode.reader.cascade.reading import read_candidates
+from imgqrcode.reader.cascade.reading import read_candidates, requested
 from imgqrcode.reader.cascade.upright import (
     SKEW_LENGTH,
     bar_count,
@@ -56,11 +56,6 @@ MIN_BARS = 6
 PIXELS_PER_BAR = 11.0
 """Crop pixels per bar counted: a bar and its space average about 3.7 modules (Code 128),
 so this gives 3 pixels a module."""
-
-
-def wanted(formats: frozenset[str] | None) -> frozenset[str] | None:
-    """The bar-based symbologies among ``formats``, ``None`` for all of them."""
-    return BAR_TYPE_NAMES if formats is None else formats & BAR_TYPE_NAMES
 
 
 def renditions(gray: np.ndarray, located: BarRegion) -> Iterator[warp.Warped]:
@@ -131,8 +126,8 @@ class RotatedBars:
     name: str = "bars"
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
-        type_names = wanted(context.options.formats)
-        if type_names is not None and not type_names:
+        type_names = requested(context.options.formats, BAR_TYPE_NAMES)
+        if not type_names:
             return []
         # zxing-cpp reads a linear code up to ~20 degrees off axis, but the box around a
         # slanted scan line misses most of the bars: read such a code again upright (the

@@ -19,7 +19,7 @@ import numpy as np
 from imgqrcode.reader import symbology
 from imgqrcode.reader.cascade import coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.patch_locator import Patch, locate_patches
-from imgqrcode.reader.cascade.reading import read_candidates
+from imgqrcode.reader.cascade.reading import read_candidates, requested
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.result import Code
 from imgqrcode.reader.stage import StageContext
@@ -55,11 +55,6 @@ MIN_ZOOM = 1.25
 """Below this a patch is decoded at its own scale: enlarging it would gain nothing."""
 
 
-def wanted(formats: frozenset[str] | None) -> frozenset[str] | None:
-    """The 2D and stacked symbologies among ``formats``, ``None`` for all of them."""
-    return MATRIX_TYPE_NAMES if formats is None else formats & MATRIX_TYPE_NAMES
-
-
 def renditions(gray: np.ndarray, patch: Patch) -> Iterator[warp.Warped]:
     """The crops to try around ``patch``, enlarged (when small) and sharpened."""
     left, top, right, bottom = patch.box
@@ -83,8 +78,8 @@ class EnlargedPatches:
     name: str = "patches"
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
-        type_names = wanted(context.options.formats)
-        if type_names is not None and not type_names:
+        type_names = requested(context.options.formats, MATRIX_TYPE_NAMES)
+        if not type_names:
             return []
         if not coverage.may_remain(view.gray, context.found):
             return []

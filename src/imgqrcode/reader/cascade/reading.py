@@ -72,6 +72,11 @@ def read_candidates(
     return codes
 
 
+def requested(formats: frozenset[str] | None, family: frozenset[str]) -> frozenset[str]:
+    """The symbologies of a stage's ``family`` that the caller asked for (all by default)."""
+    return family if formats is None else formats & family
+
+
 def rendition_limit(context: StageContext) -> int | None:
     """How many renditions a stage may try per candidate (``None``: all)."""
     return LIGHT_RENDITIONS if context.found else None
