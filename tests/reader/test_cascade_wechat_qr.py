@@ -13,6 +13,7 @@ import zxingcpp
 
 from imgqrcode.reader import decoder
 from imgqrcode.reader.cascade import wechat_qr
+from imgqrcode.reader.cascade.gated import GatedWeChatQr
 from imgqrcode.reader.cascade.wechat_qr import WeChatQr
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
@@ -139,3 +140,16 @@ def test_model_files_must_match_the_pinned_digests(tmp_path: Path):
         (tmp_path / name).write_bytes(b"not a model")
     assert not wechat_qr.verified(tmp_path)
     assert not wechat_qr.verified(tmp_path / "missing")
+
+
+def test_the_cascade_asks_wechat_only_where_nothing_was_read():
+    hard, _ = photographed(qr(TEXT), module=4.0, blur=0.5, degrees=10)
+    easy, _ = photographed(qr("another code"), module=4.0, blur=0.3, degrees=15)
+    view = ImageView(np.hstack([hard, easy]))
+    found = decoder.decode(view.gray, (view.width, view.height), stage="fast")
+    another = tuple(code for code in found if code.data == "another code")
+    assert another
+    after_another = StageContext(ScanOptions(), another, time.monotonic() + 2.0)
+    assert [c.data for c in WeChatQr(classic=True)(view, after_another)] == [TEXT]
+    assert GatedWeChatQr(classic=True)(view, after_another) == []
+    assert [c.data for c in GatedWeChatQr(classic=True)(ImageView(hard), context())] == [TEXT]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -22,6 +23,11 @@ decoded before the deadline is not started (a decode cannot be interrupted)."""
 LIGHT_RENDITIONS = 3
 """Renditions tried per candidate once the image has yielded a code: a further code in a
 readable photo reads early or not at all, and text beside a code should cost little."""
+
+LIGHT_MISSES = 3
+"""Candidates that read nothing after which a stage stops, once the image has yielded a
+code: a further code in a readable photo is among the best few candidates, while the
+text, shapes and patterns around a code are many."""
 
 
 class Candidate(Protocol):
@@ -48,13 +54,14 @@ def read_candidates(
 
     Each stage locates its own kind of candidate; what follows is the same for all: stop
     at the deadline, skip a place a code already covers, and try the candidate's
-    renditions (fewer once the image has yielded a code). ``options`` adds zxing-cpp
-    options that depend on the candidate.
+    renditions (fewer candidates and renditions once the image has yielded a code).
+    ``options`` adds zxing-cpp options that depend on the candidate.
     """
     covered = coverage.footprints(known)
     codes: list[Code] = []
+    misses = 0
     for candidate in candidates:
-        if context.expired():
+        if context.expired() or misses >= miss_limit(context):
             break
         if coverage.covered(candidate.center, covered):
             continue
@@ -69,6 +76,7 @@ def read_candidates(
         )
         codes.extend(read)
         covered.extend(coverage.footprints(read))
+        misses += not read
     return codes
 
 
@@ -80,6 +88,11 @@ def requested(formats: frozenset[str] | None, family: frozenset[str]) -> frozens
 def rendition_limit(context: StageContext) -> int | None:
     """How many renditions a stage may try per candidate (``None``: all)."""
     return LIGHT_RENDITIONS if context.found else None
+
+
+def miss_limit(context: StageContext) -> float:
+    """After how many candidates that read nothing a stage stops."""
+    return LIGHT_MISSES if context.found else math.inf
 
 
 def read_renditions(

@@ -1,0 +1,72 @@
+"""How a cascade stage spends its time over its candidates: everything on an image that
+has yielded nothing yet, a few misses' worth once it has yielded a code."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from rendering import symbol
+
+from imgqrcode.reader import decoder, geometry
+from imgqrcode.reader.cascade import reading
+from imgqrcode.reader.cascade.warp import Warped
+from imgqrcode.reader.image_view import ImageView
+from imgqrcode.reader.options import ScanOptions
+from imgqrcode.reader.stage import StageContext
+
+
+@dataclass(frozen=True)
+class Spot:
+    center: tuple[float, float]
+    pixels: np.ndarray
+
+
+def spots(count: int, code_at: int | None = None) -> list[Spot]:
+    """``count`` blank candidates far apart, one of them (``code_at``) holding a QR code."""
+    blank = np.full((120, 120), 255, np.uint8)
+    qr = symbol("QRCode", "the code among the candidates", scale=4, margin=4)
+    return [
+        Spot((1000.0 * i, 0.0), qr if i == code_at else blank) for i in range(count)
+    ]
+
+
+def read(candidates: list[Spot], found: tuple) -> tuple[list[str], int]:
+    """The texts read over ``candidates`` and how many were tried."""
+    tried = []
+
+    def renditions(spot: Spot) -> Iterator[Warped]:
+        tried.append(spot)
+        yield Warped(spot.pixels, geometry.translation(*spot.center))
+
+    view = ImageView(np.zeros((10, 10), np.uint8))
+    context = StageContext(ScanOptions(), found, time.monotonic() + 10)
+    codes = reading.read_candidates(
+        candidates, renditions, view, context, (), stage="test", type_names=None
+    )
+    return [code.data for code in codes], len(tried)
+
+
+def an_earlier_code() -> tuple:
+    qr = symbol("QRCode", "read by the fast path", scale=4, margin=4)
+    return tuple(decoder.decode(qr, (qr.shape[1], qr.shape[0]), stage="fast"))
+
+
+def test_every_candidate_is_tried_while_nothing_was_read():
+    assert read(spots(9, code_at=8), ()) == (["the code among the candidates"], 9)
+
+
+def test_a_few_empty_candidates_end_the_search_once_a_code_was_read():
+    earlier = an_earlier_code()
+    assert earlier
+    assert read(spots(9, code_at=8), earlier) == ([], reading.LIGHT_MISSES)
+
+
+def test_a_read_does_not_count_as_a_miss():
+    earlier = an_earlier_code()
+    code_at = reading.LIGHT_MISSES - 1
+    texts, tried = read(spots(9, code_at=code_at), earlier)
+    assert texts == ["the code among the candidates"]
+    assert tried == reading.LIGHT_MISSES + 1
