@@ -28,9 +28,7 @@ def spots(count: int, code_at: int | None = None) -> list[Spot]:
     """``count`` blank candidates far apart, one of them (``code_at``) holding a QR code."""
     blank = np.full((120, 120), 255, np.uint8)
     qr = symbol("QRCode", "the code among the candidates", scale=4, margin=4)
-    return [
-        Spot((1000.0 * i, 0.0), qr if i == code_at else blank) for i in range(count)
-    ]
+    return [Spot((1000.0 * i, 0.0), qr if i == code_at else blank) for i in range(count)]
 
 
 def read(candidates: list[Spot], found: tuple) -> tuple[list[str], int]:

@@ -68,9 +68,7 @@ def locate_bars(gray: np.ndarray, max_regions: int = 8) -> list[BarRegion]:
     regions: list[BarRegion] = []
     for b in range(ORIENTATION_BINS):
         # A bin and its two neighbours: a bent or blurred symbol spreads over a few.
-        mask = (
-            in_bin[b - 1] | in_bin[b] | in_bin[(b + 1) % ORIENTATION_BINS]
-        ).astype(np.uint8)
+        mask = (in_bin[b - 1] | in_bin[b] | in_bin[(b + 1) % ORIENTATION_BINS]).astype(np.uint8)
         if np.count_nonzero(mask) < MIN_CELLS:
             continue
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
