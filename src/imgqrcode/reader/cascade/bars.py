@@ -80,6 +80,9 @@ def renditions(gray: np.ndarray, located: BarRegion) -> Iterator[warp.Warped]:
         yield enhance.rendition(crop, equalised)
         yield enhance.rendition(crop, enhance.sharpened(equalised))
         yield enhance.rendition(crop, enhance.sharpened(crop.image))
+        # Out of focus or unevenly lit: undo the blur across the bars, then threshold
+        # each row against its own light (weak symbologies need two of these to agree).
+        yield enhance.rendition(crop, enhance.levelled(enhance.deblurred(crop.image)))
     # Bars blurred together undercount: a last try at twice the pixels a module.
     enlarged = upright(gray, region, 2 * scale * TARGET_LENGTHS[0])
     yield enhance.rendition(enlarged, enhance.sharpened(enhance.equalised(enlarged.image)))

@@ -1,0 +1,67 @@
+"""The row filters the bar stage applies to upright crops of blurred or unevenly lit symbols."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from rendering import symbol
+
+from imgqrcode.reader import decoder
+from imgqrcode.reader.cascade import enhance
+
+EAN = "978080481663"
+EAN_TEXT = "9780804816632"
+
+
+def blurred_ean(sigma: float, shade: float = 0.0) -> np.ndarray:
+    """An EAN-13 at 4 pixels a module, out of focus by ``sigma`` pixels across its bars,
+    and darkening towards its right end by ``shade`` of its brightness."""
+    pixels = symbol("EAN13", EAN, scale=4, margin=30).astype(np.float32)
+    pixels = cv2.GaussianBlur(pixels, (0, 0), sigmaX=sigma, sigmaY=0.5)
+    pixels *= 1 - shade * np.linspace(0, 1, pixels.shape[1])[np.newaxis, :]
+    pixels += np.random.default_rng(0).normal(0, 2, pixels.shape)
+    return np.clip(pixels, 0, 255).astype(np.uint8)
+
+
+def texts(pixels: np.ndarray) -> list[str]:
+    return [barcode.text for barcode in decoder.read(pixels, try_downscale=False)]
+
+
+@pytest.mark.parametrize("sigma", [1.5, 2.5, 4.0])
+def test_blur_width_is_measured_on_the_bars(sigma):
+    rows = cv2.blur(blurred_ean(sigma), (1, enhance.BAR_SMOOTHING)).astype(np.float32)
+    assert enhance.blur_width(rows) == pytest.approx(sigma, rel=0.3)
+
+
+def test_a_sharp_crop_is_left_nearly_alone():
+    sharp = symbol("EAN13", EAN, scale=4, margin=30)
+    rows = cv2.blur(sharp, (1, enhance.BAR_SMOOTHING)).astype(np.float32)
+    assert enhance.blur_width(rows) <= 1.0
+    assert texts(enhance.levelled(enhance.deblurred(sharp))) == [EAN_TEXT]
+
+
+@pytest.mark.parametrize("shade", [0.0, 0.6])
+def test_a_blurred_shaded_ean_reads_once_deblurred_and_levelled(shade):
+    pixels = blurred_ean(2.0, shade)
+    assert texts(pixels) == []
+    assert texts(enhance.levelled(enhance.deblurred(pixels))) == [EAN_TEXT]
+
+
+def test_the_wiener_kernel_keeps_the_mean():
+    for sigma in (enhance.MIN_BLUR, 2.0, enhance.MAX_BLUR):
+        kernel = enhance.wiener_kernel(sigma)
+        assert kernel.sum() == pytest.approx(1.0, abs=1e-5)
+        assert len(kernel) % 2 == 1
+        assert np.allclose(kernel, kernel[::-1], atol=1e-6)
+
+
+def test_levelling_leaves_a_quiet_zone_white():
+    """Faint ripples on flat paper, thresholded at its own mean, would turn into bars and break
+    the quiet zone a 1D decoder needs."""
+    flat = np.random.default_rng(1).normal(200, 0.5, (60, 200))
+    bars = np.tile(np.repeat([40.0, 200.0], 8), 10)[np.newaxis, :].repeat(60, axis=0)
+    pixels = np.clip(np.hstack([flat, bars]), 0, 255).astype(np.uint8)
+    levelled = enhance.levelled(pixels)
+    assert (levelled[:, : 200 - 3 * int(enhance.LEVEL_SIGMA)] == 0).mean() < 0.01
+    assert (levelled[:, 220:] == 0).mean() == pytest.approx(0.5, abs=0.1)
