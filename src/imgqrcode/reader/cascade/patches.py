@@ -4,8 +4,8 @@ zxing-cpp's detectors need about three pixels a module and crisp edges; a code p
 small, photographed from afar or slightly out of focus has less. Enlarging a whole photo
 would cost a decode of four times the pixels, so this stage enlarges only the compact
 densely printed patches (:mod:`.patch_locator`) not already read, then tries them
-sharpened, globally thresholded (uneven print, curved labels) and rectified (a
-DataMatrix or PDF417 in perspective).
+sharpened, globally thresholded (uneven print, curved labels), rectified (a
+DataMatrix or PDF417 in perspective) and deblurred.
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ def renditions(gray: np.ndarray, patch: Patch) -> Iterator[warp.Warped]:
     corners = outline.outline(enlarged.image)
     if corners is not None:
         yield warp.rectified_within(enlarged, corners)
+    # Out of focus: the modules smeared into each other, undone (the dearest rendition).
+    yield enhance.rendition(enlarged, enhance.deconvolved(enlarged.image))
 
 
 @dataclass(frozen=True, slots=True)
