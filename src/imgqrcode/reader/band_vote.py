@@ -73,10 +73,14 @@ def votes(gray: np.ndarray, code: Code) -> Counter[str]:
 
 def outvoted(gray: np.ndarray, code: Code) -> bool:
     """Whether another text is confirmed (:data:`RIVAL_VOTES` bands) and read by more
-    bands than ``code``'s own. No vote at all is no evidence either way: a box on a
-    curved or partly hidden symbol often rectifies too poorly for any band to read."""
+    bands than ``code``'s own, or no band reads ``code``'s text while that many read
+    others (a misread the rest of the symbol does not bear out, whatever its rivals
+    say). No vote at all is no evidence either way: a box on a curved or partly hidden
+    symbol often rectifies too poorly for any band to read."""
     tally = votes(gray, code)
     mine = tally.pop(code.data, 0)
+    if mine == 0 and sum(tally.values()) >= RIVAL_VOTES:
+        return True
     return any(other >= RIVAL_VOTES and other > mine for other in tally.values())
 
 

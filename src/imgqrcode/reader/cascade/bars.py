@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from imgqrcode.reader import geometry, symbology
-from imgqrcode.reader.cascade import bar_ends, coverage, enhance, outline, warp
+from imgqrcode.reader.cascade import coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
 from imgqrcode.reader.cascade.reading import read_candidates, requested
 from imgqrcode.reader.cascade.upright import (
@@ -61,12 +61,15 @@ so this gives 3 pixels a module."""
 def renditions(gray: np.ndarray, located: BarRegion) -> Iterator[warp.Warped]:
     """The crops to try, most productive first (made lazily: most regions stop early).
 
-    Nothing is tried where the first crop shows too few bars to be a code."""
+    Nothing is tried where a first crop shows too few bars to be a code: most candidates
+    in a cluttered photo are text or texture, and a degree of skew changes their count
+    far less than the count separates them from a code, so they are judged before the
+    skew is measured."""
+    if bar_count(upright(gray, located, TARGET_LENGTHS[0]).image) < MIN_BARS:
+        return
     region = straightened(gray, located)
     first = upright(gray, region, TARGET_LENGTHS[0])
     bars = bar_count(first.image)
-    if bars < MIN_BARS:
-        return
     # A long symbol needs a longer crop for the same pixels a module.
     scale = max(1.0, PIXELS_PER_BAR * bars / TARGET_LENGTHS[0])
     for target in TARGET_LENGTHS:
@@ -96,28 +99,28 @@ def renditions(gray: np.ndarray, located: BarRegion) -> Iterator[warp.Warped]:
         yield warp.rectified_within(wide, corners)
 
 
-def _fitted(code: Code, crop: warp.Warped, frame: tuple[int, int]) -> Code:
-    """A linear code's box fitted to its bars' ends (stacked codes keep zxing's corners)."""
-    if code.type_name not in symbology.LINEAR_TYPE_NAMES:
-        return code
-    return bar_ends.fitted(code, crop, frame)
-
-
 def slanted(code: Code, gray: np.ndarray) -> bool:
     """Whether ``code`` is linear and its bars lean inside its box: the box was built
-    around a scan line that crossed them at a slant, and is wrong."""
+    around a scan line that crossed them at a slant, and is wrong.
+
+    The lean is measured against the box's sides, which follow the outer bars; its top
+    and bottom follow the bars' ends, which on a sheared symbol are not square to them."""
     if code.type_name not in symbology.LINEAR_TYPE_NAMES:
         return False
     quad = geometry.to_quad(code.position)
     along = (quad[1] - quad[0]) + (quad[2] - quad[3])
+    sides = (quad[3] - quad[0]) + (quad[2] - quad[1])
+    across = np.array([-sides[1], sides[0]])
+    if float(across @ along) < 0:
+        across = -across
     length = float(np.linalg.norm(along)) / 2
-    height = float(np.linalg.norm((quad[3] - quad[0]) + (quad[2] - quad[1]))) / 2
+    height = float(np.linalg.norm(sides)) / 2
     centre = quad.mean(axis=0)
     zoom = min(1.0, SKEW_LENGTH / max(length, 1.0))
     box = warp.rotated_crop(
         gray,
         (float(centre[0]), float(centre[1])),
-        math.atan2(along[1], along[0]),
+        math.atan2(across[1], across[0]),
         (length, max(height, 3.0)),
         zoom,
     )
@@ -149,6 +152,5 @@ class RotatedBars:
             stage=self.name,
             type_names=type_names,
             options=lambda region: {"try_rotate": region.height > 0.8 * region.length},
-            refine=functools.partial(_fitted, frame=(view.width, view.height)),
             try_downscale=False,
         )

@@ -8,7 +8,9 @@ mod-10 digit, ITF, Codabar and Code 39 with none) must be read twice, from two d
 renditions of the same place, and never contradicted there: a misread of a blurred or
 damaged symbol is often systematic (several renditions agree on it), but then another
 rendition usually reads something else, and two texts for one place means neither is
-reliable.
+reliable. Even a strong checksum passes a misread now and then (Code 128's one in 103)
+when a sharpened rendition is scanned along many lines: where two texts of one strong
+symbology share a place, the one more renditions read wins, and a tie asks for another.
 """
 
 from __future__ import annotations
@@ -42,48 +44,56 @@ class Ballot:
     """The reads of one candidate place across its renditions."""
 
     def __init__(self) -> None:
-        self._strong: list[Code] = []
-        self._weak: dict[tuple[str, str], list[Code]] = {}
+        self._reads: dict[tuple[str, str], list[Code]] = {}
 
     def add(self, codes: Iterable[Code]) -> None:
         """The codes read from one rendition (each text counts once per rendition)."""
         seen: set[tuple[str, str]] = set()
         for code in codes:
-            if code.type_name not in WEAK:
-                self._strong.append(code)
-                continue
             key = (code.type_name, code.data)
-            if not long_enough(code) or key in seen:
+            if key in seen or (code.type_name in WEAK and not long_enough(code)):
                 continue
             seen.add(key)
-            self._weak.setdefault(key, []).append(code)
+            self._reads.setdefault(key, []).append(code)
 
     @property
     def decided(self) -> bool:
-        """Whether every read so far is settled: strong, or weak and confirmed."""
-        return bool(self._strong or self._weak) and all(
-            len(reads) >= VOTES_NEEDED for reads in self._weak.values()
+        """Whether every read so far is settled: weak ones confirmed, strong ones not tied
+        with another text at their place."""
+        return bool(self._reads) and all(
+            len(reads) >= _votes_needed(name)
+            and (name in WEAK or _best_rival(self._reads, (name, data)) != len(reads))
+            for (name, data), reads in self._reads.items()
         )
 
-    @property
-    def pending(self) -> bool:
-        """Some weak text was seen too few times: another rendition may confirm it."""
-        return any(len(reads) < VOTES_NEEDED for reads in self._weak.values())
-
     def accepted(self) -> list[Code]:
-        """Strong reads, plus each weak text confirmed by enough renditions and not
-        contradicted by another text of its symbology at the same place."""
-        codes = list(self._strong)
-        for (name, data), reads in self._weak.items():
-            if len(reads) < VOTES_NEEDED:
+        """Each text read by enough renditions and not contested at its place: for a weak
+        symbology by any other text, for a strong one by a text read as often."""
+        codes = []
+        for (name, data), reads in self._reads.items():
+            rival = _best_rival(self._reads, (name, data))
+            if len(reads) < _votes_needed(name) or rival >= (1 if name in WEAK else len(reads)):
                 continue
-            quad = geometry.to_quad(reads[0].position)
-            rivals = (
-                other
-                for (other_name, other_data), others in self._weak.items()
-                if other_name == name and other_data != data
-                for other in others
-            )
-            if not any(geometry.same_place(quad, geometry.to_quad(o.position)) for o in rivals):
-                codes.append(reads[0])
+            codes.append(reads[0])
         return codes
+
+
+def _votes_needed(type_name: str) -> int:
+    return VOTES_NEEDED if type_name in WEAK else 1
+
+
+def _best_rival(reads: dict[tuple[str, str], list[Code]], key: tuple[str, str]) -> int:
+    """The most renditions any other text of ``key``'s symbology was read by at its place
+    (0: none)."""
+    name, data = key
+    quad = geometry.to_quad(reads[key][0].position)
+    return max(
+        (
+            len(others)
+            for (other_name, other_data), others in reads.items()
+            if other_name == name
+            and other_data != data
+            and any(geometry.same_place(quad, geometry.to_quad(o.position)) for o in others)
+        ),
+        default=0,
+    )

@@ -102,7 +102,6 @@ def read_renditions(
     *,
     stage: str,
     type_names: frozenset[str] | None,
-    refine: Callable[[Code, Warped], Code] | None = None,
     **zxing_options: object,
 ) -> list[Code]:
     """The codes that :class:`Ballot` accepts after decoding ``renditions`` in order.
@@ -110,7 +109,6 @@ def read_renditions(
     Stops at the first rendition after which every read is settled, or when the next
     cannot be decoded before the deadline; ``renditions`` is consumed lazily, so
     unneeded ones are never made.
-    ``refine`` may improve each code using the rendition it was read from.
     """
     ballot = Ballot()
     for rendition in renditions:
@@ -124,8 +122,6 @@ def read_renditions(
             type_names=type_names,
             **zxing_options,
         )
-        if refine is not None:
-            codes = [refine(code, rendition) for code in codes]
         ballot.add(codes)
         if ballot.decided:
             break
