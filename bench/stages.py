@@ -18,11 +18,11 @@ by ``bench/synth.py``. Every image is read, from the same file bytes, by:
 Tables (markdown): per reader recall, precision, reads on code-less images and time per
 image; per stage of ``full``, the labels credited to it (``Code.stage`` of the code the
 pipeline kept: the earliest stage's, unless a later one gave a better box) and its time
-(``ScanResult.timings``); recall per
-difficulty and per symbology; and where the labels carry ``corners`` (synthetic
-corpora), the median corner error per family: the mean distance, in pixels, of the four
-corners a reader reports from the true ones, over the labels it read. Matching is
-:mod:`corpus`'s rule.
+(``ScanResult.timings``); recall per difficulty and per symbology; time on the easy
+images (those whose every code plain zxing-cpp reads), as a median of per-image ratios
+to zxing-cpp's; and where the labels carry ``corners`` (synthetic corpora), the median
+corner error per family: the mean distance, in pixels, of the four corners a reader
+reports from the true ones, over the labels it read. Matching is :mod:`corpus`'s rule.
 """
 
 from __future__ import annotations
@@ -144,6 +144,9 @@ class Tally:
     seconds_by_difficulty: defaultdict[str, list[float]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    seconds_by_image: dict[str, float] = field(default_factory=dict)
+    complete: set[str] = field(default_factory=set)
+    """Images with codes whose every label this reader read."""
 
     def add(
         self, sample: corpus.Sample, truth: list[np.ndarray | None], out: Output, seconds: float
@@ -151,6 +154,9 @@ class Tally:
         outcome = corpus.match(sample.labels, out.reads)
         self.totals.add(sample, outcome, seconds)
         self.seconds_by_difficulty[sample.difficulty].append(seconds)
+        self.seconds_by_image[sample.image.name] = seconds
+        if sample.labels and not outcome.missed:
+            self.complete.add(sample.image.name)
         for name, spent in out.timings.items():
             self.stage_seconds[name].append(spent)
         pairs = pair(sample.labels, out.reads)
@@ -275,6 +281,22 @@ def time_table(tallies: dict[str, Tally]) -> str:
     return accuracy.table(header, rows)
 
 
+def easy_table(tallies: dict[str, Tally]) -> str:
+    """Time on the easy images, those whose every code plain zxing-cpp reads: what the
+    cascade costs where it finds nothing to add (the issue's 1.2x bound)."""
+    easy = sorted(tallies["zxing-cpp"].complete)
+    if not easy:
+        return "no image with codes that zxing-cpp reads completely"
+    plain = tallies["zxing-cpp"].seconds_by_image
+    rows = []
+    for name, tally in tallies.items():
+        spent = [tally.seconds_by_image[image] for image in easy]
+        ratios = [tally.seconds_by_image[image] / max(plain[image], 1e-9) for image in easy]
+        rows.append([name, ms(spent, 0.5), f"{statistics.median(ratios):.2f}x"])
+    header = [f"easy images ({len(easy)})", "median ms", "median time / zxing-cpp's"]
+    return accuracy.table(header, rows)
+
+
 def corner_table(tallies: dict[str, Tally]) -> str:
     rows = []
     for family in FAMILIES:
@@ -333,6 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         end="\n\n",
     )
     print(time_table(tallies), end="\n\n")
+    print(easy_table(tallies), end="\n\n")
     by_symbology = Counter(label.type_name for s in samples for label in s.labels)
     print(
         recall_table("symbology", by_symbology, lambda t: t.totals.found_by_symbology, tallies),
