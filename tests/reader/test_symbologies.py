@@ -150,8 +150,9 @@ def test_variants_report_their_family_with_a_box_around_the_whole_symbol(fmt, qu
     left, top, right, bottom = ink_box(pixels)
     box = (corners[:, 0].min(), corners[:, 1].min(), corners[:, 0].max(), corners[:, 1].max())
     if fmt in GUARDED:
-        # The box holds the bars, not ITF-14's bearer frame nor EAN's longer guard bars.
-        assert left <= box[0] and top <= box[1] and box[2] <= right and box[3] <= bottom
+        # The box holds the bars, not ITF-14's bearer frame nor EAN's longer guard bars;
+        # in pixel-edge coordinates, where the last ink pixel ``right`` ends at ``right + 1``.
+        assert left <= box[0] and top <= box[1] and box[2] <= right + 1 and box[3] <= bottom + 1
     else:
         assert np.abs(np.array(box) - (left, top, right, bottom)).max() <= 6
     # Upright: left-top is the top-left corner; upside down: the bottom-right one.
