@@ -62,7 +62,10 @@ def to_code(
     if name == symbology.DX_FILM_EDGE:
         quad = bar_box.with_clock_track(quad)
     if transform is not None:
-        quad = geometry.apply(transform, quad)
+        # The corners are pixel edges (zxing-cpp's convention, and the box's), the warps'
+        # homographies map pixel centres (OpenCV's): a crop enlarged 3x would otherwise
+        # shift every corner by a third of a pixel.
+        quad = geometry.apply(transform, quad - 0.5) + 0.5
     return Code(
         type_name=name,
         data=symbology.data(barcode, name),
