@@ -154,9 +154,9 @@ class Tally:
         outcome = corpus.match(sample.labels, out.reads)
         self.totals.add(sample, outcome, seconds)
         self.seconds_by_difficulty[sample.difficulty].append(seconds)
-        self.seconds_by_image[sample.image.name] = seconds
+        self.seconds_by_image[str(sample.image)] = seconds
         if sample.labels and not outcome.missed:
-            self.complete.add(sample.image.name)
+            self.complete.add(str(sample.image))
         for name, spent in out.timings.items():
             self.stage_seconds[name].append(spent)
         pairs = pair(sample.labels, out.reads)
@@ -283,7 +283,7 @@ def time_table(tallies: dict[str, Tally]) -> str:
 
 def easy_table(tallies: dict[str, Tally]) -> str:
     """Time on the easy images, those whose every code plain zxing-cpp reads: what the
-    cascade costs where it finds nothing to add (the issue's 1.2x bound)."""
+    cascade costs where it finds nothing to add (it is meant to stay within 1.2x)."""
     easy = sorted(tallies["zxing-cpp"].complete)
     if not easy:
         return "no image with codes that zxing-cpp reads completely"

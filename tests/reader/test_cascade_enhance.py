@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import pytest
@@ -48,12 +50,22 @@ def test_a_blurred_shaded_ean_reads_once_deblurred_and_levelled(shade):
     assert texts(enhance.levelled(enhance.deblurred(pixels))) == [EAN_TEXT]
 
 
-def test_the_wiener_kernel_keeps_the_mean():
+def test_the_wiener_kernel_keeps_the_mean_and_restores_what_the_blur_took():
     for sigma in (enhance.MIN_BLUR, 2.0, enhance.MAX_BLUR):
         kernel = enhance.wiener_kernel(sigma)
-        assert kernel.sum() == pytest.approx(1.0, abs=1e-5)
         assert len(kernel) % 2 == 1
         assert np.allclose(kernel, kernel[::-1], atol=1e-6)
+        blur = cv2.getGaussianKernel(2 * math.ceil(4 * sigma) + 1, sigma).ravel()
+        row = np.full(400, 128.0)
+        assert np.convolve(row, kernel, mode="same")[200] == pytest.approx(128.0, abs=0.01)
+        # A ripple of the wavelength the blur (about) halves comes back to most of its height.
+        frequency = np.sqrt(np.log(2) / 2) / (np.pi * sigma)
+        ripple = np.cos(2 * np.pi * frequency * np.arange(400))
+        blurred = np.convolve(ripple, blur, mode="same")
+        restored = np.convolve(blurred, kernel, mode="same")
+        middle = slice(100, 300)
+        assert np.abs(blurred[middle]).max() < 0.7
+        assert np.abs(restored[middle]).max() > 0.8
 
 
 def test_levelling_leaves_a_quiet_zone_white():
@@ -90,3 +102,8 @@ def test_a_blurred_2d_symbol_reads_once_deconvolved(fmt, text):
 def test_deconvolving_a_sharp_symbol_keeps_it_readable():
     sharp = symbol("QRCode", "already sharp", scale=4, margin=20)
     assert texts(enhance.deconvolved(sharp)) == ["already sharp"]
+
+
+def test_blur_width_of_a_crop_too_small_to_measure_is_the_least():
+    for shape in ((0, 0), (1, 1), (5, 1), (1, 5)):
+        assert enhance.blur_width(np.zeros(shape, np.float32)) == enhance.MIN_BLUR

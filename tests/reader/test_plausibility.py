@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 
 import numpy as np
 import zxingcpp
@@ -83,3 +84,16 @@ def test_bands_that_read_nothing_are_no_evidence_against_a_read():
     pixels = symbol("EAN13", "4006381333931", scale=3)
     blank = np.full_like(pixels, 255)
     assert not band_vote.outvoted(blank, only_code(pixels))
+
+
+def test_a_read_no_band_confirms_is_overruled_by_any_two_bands():
+    assert band_vote.overruled(Counter({"4006381333931": 1, "4006381333948": 1}), "9780804816632")
+    assert not band_vote.overruled(Counter({"4006381333931": 1}), "9780804816632")
+
+
+def test_a_read_some_band_confirms_needs_an_agreeing_majority_against_it():
+    read = "9780804816632"
+    assert not band_vote.overruled(Counter({read: 1, "4006381333931": 1, "4006381333948": 1}), read)
+    assert band_vote.overruled(Counter({read: 1, "4006381333931": 2}), read)
+    assert not band_vote.overruled(Counter({read: 2, "4006381333931": 2}), read)
+    assert not band_vote.overruled(Counter(), read)

@@ -31,8 +31,9 @@ BANDS = 9
 """Horizontal bands the rectified symbol is cut into, each one vote."""
 
 RIVAL_VOTES = 2
-"""Bands that must agree on another text before it counts against a read: one band alone
-may misread too (the cascade asks two renditions for the same reason)."""
+"""Bands that must read another text before it counts against a read: one band alone may
+misread too (the cascade asks two renditions for the same reason). They must agree on it
+to outvote a read some band confirms; against a read no band confirms, any two will do."""
 
 MARGIN_MODULES = 8.0
 """Quiet zone kept on each side of the rectified symbol (zxing-cpp wants one)."""
@@ -77,11 +78,16 @@ def outvoted(gray: np.ndarray, code: Code) -> bool:
     others (a misread the rest of the symbol does not bear out, whatever its rivals
     say). No vote at all is no evidence either way: a box on a curved or partly hidden
     symbol often rectifies too poorly for any band to read."""
-    tally = votes(gray, code)
-    mine = tally.pop(code.data, 0)
-    if mine == 0 and sum(tally.values()) >= RIVAL_VOTES:
+    return overruled(votes(gray, code), code.data)
+
+
+def overruled(tally: Counter[str], data: str) -> bool:
+    """The verdict of :func:`outvoted` on the bands' ``tally`` for the text ``data``."""
+    others = Counter({text: count for text, count in tally.items() if text != data})
+    mine = tally[data]
+    if mine == 0 and sum(others.values()) >= RIVAL_VOTES:
         return True
-    return any(other >= RIVAL_VOTES and other > mine for other in tally.values())
+    return any(other >= RIVAL_VOTES and other > mine for other in others.values())
 
 
 def _contract_data(barcode: zxingcpp.Barcode, wanted: str) -> str:

@@ -82,8 +82,7 @@ def wiener_kernel(sigma: float) -> np.ndarray:
     """
     half = math.ceil(8 * sigma)
     size = 4 * half + 2
-    gain = np.exp(-2 * (np.pi * sigma * np.fft.rfftfreq(size)) ** 2)
-    response = np.fft.irfft(gain / (gain * gain + NOISE), n=size)
+    response = np.fft.irfft(_wiener(sigma, np.fft.rfftfreq(size) ** 2, NOISE), n=size)
     kernel = np.concatenate([response[-half:], response[: half + 1]])
     return (kernel / kernel.sum()).astype(np.float32)
 
@@ -96,6 +95,8 @@ def blur_width(rows: np.ndarray) -> float:
     widest bars or spaces) against their swing gives ``sigma``.
     """
     h = rows.shape[0]
+    if h == 0 or rows.shape[1] < 2:
+        return MIN_BLUR
     middle = rows[h // 3 : max(h // 3 + 1, 2 * h // 3)]
     slope = float(np.median(np.abs(np.diff(middle, axis=1)).max(axis=1)))
     low, high = np.percentile(middle, (5, 95), axis=1)
@@ -118,11 +119,18 @@ def deconvolved(image: np.ndarray) -> np.ndarray:
     padded = cv2.copyMakeBorder(pixels, pad, pad, pad, pad, cv2.BORDER_REFLECT)
     fy = np.fft.fftfreq(padded.shape[0])[:, np.newaxis]
     fx = np.fft.rfftfreq(padded.shape[1])[np.newaxis, :]
-    gain = np.exp(-2 * (np.pi * sigma) ** 2 * (fx * fx + fy * fy))
     mean = float(padded.mean())
-    spectrum = np.fft.rfft2(padded - mean) * (gain / (gain * gain + MATRIX_NOISE))
+    spectrum = np.fft.rfft2(padded - mean) * _wiener(sigma, fx * fx + fy * fy, MATRIX_NOISE)
     restored = np.fft.irfft2(spectrum, s=padded.shape)[pad:-pad, pad:-pad] + mean
     return np.clip(restored, 0, 255).astype(np.uint8)
+
+
+def _wiener(sigma: float, squared_frequency: np.ndarray, noise: float) -> np.ndarray:
+    """The Wiener filter's gain against a Gaussian blur of width ``sigma`` at each
+    squared frequency (cycles a pixel): the blur's inverse where the blur left signal
+    above ``noise``, fading to nothing where it did not."""
+    gain = np.exp(-2 * (np.pi * sigma) ** 2 * squared_frequency)
+    return gain / (gain * gain + noise)
 
 
 def levelled(image: np.ndarray) -> np.ndarray:

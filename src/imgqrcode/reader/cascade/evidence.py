@@ -47,7 +47,9 @@ class Ballot:
         self._reads: dict[tuple[str, str], list[Code]] = {}
 
     def add(self, codes: Iterable[Code]) -> None:
-        """The codes read from one rendition (each text counts once per rendition)."""
+        """The codes read from one rendition: each text counts once per rendition, wherever
+        it lies in it, as a candidate's crop holds one symbol (a second copy is one
+        symbol scanned twice, or a neighbour another candidate will read)."""
         seen: set[tuple[str, str]] = set()
         for code in codes:
             key = (code.type_name, code.data)
