@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from imgqrcode.reader import percentile
 from imgqrcode.reader.geometry import Quad
 
 MIN_CORRELATION = 0.6
@@ -445,7 +446,8 @@ def _outer_edge(
     ones; nothing further out is looked at.
     """
     levels = np.sort(profile[in_band])
-    paper, ink = _percentile(levels, LIGHT_PERCENTILE), _percentile(levels, DARK_PERCENTILE)
+    paper = percentile.of_ranked(levels, LIGHT_PERCENTILE)
+    ink = percentile.of_ranked(levels, DARK_PERCENTILE)
     # Sorted distances make each stretch of samples a slice.
     first_near = int(beyond.searchsorted(-element))
     first_quiet = int(beyond.searchsorted(element, side="right"))
@@ -465,15 +467,6 @@ def _outer_edge(
     inside, outside = float(profile[last]), float(profile[last + 1])
     share = (threshold - inside) / (outside - inside) if outside > inside else 0.0
     return float(beyond[last] + share * (beyond[last + 1] - beyond[last]))
-
-
-def _percentile(levels: np.ndarray, percent: float) -> float:
-    """``np.percentile`` (linear interpolation) of sorted ``levels``, without its overhead
-    (several times the cost of the sort on so few samples)."""
-    position = percent / 100.0 * (len(levels) - 1)
-    low = int(position)
-    high = min(low + 1, len(levels) - 1)
-    return float(levels[low] + (position - low) * (levels[high] - levels[low]))
 
 
 def _extent(
@@ -719,8 +712,8 @@ def _correlation(reference_lines: np.ndarray) -> Judge | None:
 def _texture(reference_lines: np.ndarray) -> Judge | None:
     """Lines as contrasted and as dense in edges as the reference lines (stacked rows)."""
     contrast, edges = _contrast_and_edges(reference_lines)
-    min_contrast = MIN_TEXTURE * _percentile(np.sort(contrast), 50.0)
-    min_edges = MIN_TEXTURE * _percentile(np.sort(edges), 50.0)
+    min_contrast = MIN_TEXTURE * percentile.of_ranked(np.sort(contrast), 50.0)
+    min_edges = MIN_TEXTURE * percentile.of_ranked(np.sort(edges), 50.0)
     if min_contrast == 0.0 or min_edges == 0.0:
         return None
 
