@@ -354,6 +354,9 @@ def _render(rng: np.random.Generator, fmt: str) -> Symbol:
     modules = np.asarray(barcode.to_image(scale=1, add_quiet_zones=False))
     caption = ""
     if fmt in LINEAR_FORMATS:
+        # zxing-cpp's Codabar writer ends on a space module, which is quiet zone, not symbol.
+        inked = np.flatnonzero(modules[0] < 128)
+        modules = modules[:, inked[0] : inked[-1] + 1]
         width = modules.shape[1]
         ratio = _uniform(rng, (0.6, 0.75) if fmt in ("EAN13", "UPCA", "EAN8") else (0.15, 0.4))
         height = max(12, round(width * ratio))

@@ -91,3 +91,12 @@ def test_easy_scenes_read_plainly_with_matching_corners():
     assert max(errors) <= 3.0
     assert directions
     assert min(directions) > 0.9
+
+
+@pytest.mark.parametrize("fmt", sorted(synth.LINEAR_FORMATS))
+def test_linear_symbol_ends_on_bars(fmt):
+    """A 1D symbol's truth box hugs its outer bars: a writer's trailing space (Codabar's)
+    belongs to the quiet zone, or every corner of that symbology would be a module off."""
+    modules = synth._render(np.random.default_rng(3), fmt).modules
+    assert (modules[:, 0] == 0).all()
+    assert (modules[:, -1] == 0).all()
