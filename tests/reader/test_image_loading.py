@@ -15,6 +15,7 @@ from PIL import Image
 from rendering import encoded, quad, symbol
 
 from imgqrcode import InvalidImageError, ScanOptions, scan
+from imgqrcode.reader import image_loader
 
 TEXT = "image loading"
 
@@ -203,3 +204,15 @@ def test_corrupted_files_give_a_result_or_invalid_image_error_only():
         with contextlib.suppress(InvalidImageError):
             scan(bytes(data))
         assert time.monotonic() - started < 1.0
+
+
+def test_colour_jpeg_loads_as_its_luma():
+    """A colour JPEG is decoded straight to greyscale: the same greys Pillow's full colour
+    decode converts to, give or take rounding, not a colour channel or a darker mix."""
+    y, x = np.mgrid[0:240, 0:320]
+    colours = np.stack([x * 255 // 319, y * 255 // 239, (x + y) * 255 // 558], axis=-1)
+    data = encoded(Image.fromarray(colours.astype(np.uint8)), "JPEG", quality=90)
+    loaded = image_loader.load(data, 10**6).gray.astype(int)
+    full = np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=int)
+    assert loaded.shape == full.shape
+    assert np.abs(loaded - full).mean() < 1.0
