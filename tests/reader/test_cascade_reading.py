@@ -68,3 +68,40 @@ def test_a_read_does_not_count_as_a_miss():
     texts, tried = read(spots(9, code_at=code_at), earlier)
     assert texts == ["the code among the candidates"]
     assert tried == reading.LIGHT_MISSES + 1
+
+
+def damaged_qr() -> np.ndarray:
+    """A QR code with its middle third inverted: its finder patterns stand, its error
+    correction cannot repair it."""
+    pixels = symbol("QRCode", "a code too damaged to read", scale=4, margin=4).copy()
+    h, w = pixels.shape
+    pixels[h // 3 : 2 * h // 3, w // 4 : 3 * w // 4] ^= 255
+    return pixels
+
+
+def test_attempt_tells_an_undecodable_symbol_from_nothing():
+    frame = (10, 10)
+    assert decoder.attempt(damaged_qr(), frame) == ([], True)
+    assert decoder.attempt(np.full((120, 120), 255, np.uint8), frame) == ([], False)
+    qr = symbol("QRCode", "whole", scale=4, margin=4)
+    codes, undecoded = decoder.attempt(qr, frame)
+    assert [code.data for code in codes] == ["whole"]
+    assert not undecoded
+
+
+def read_series(series: list[np.ndarray], limit: int) -> list[str]:
+    view = ImageView(np.zeros((10, 10), np.uint8))
+    context = StageContext(ScanOptions(), (), time.monotonic() + 10)
+    renditions = (Warped(pixels, np.eye(3)) for pixels in series)
+    codes = reading.read_renditions(renditions, limit, view, context, stage="t", type_names=None)
+    return [code.data for code in codes]
+
+
+def test_a_located_symbol_earns_every_rendition():
+    """Past the limit, renditions go on only where zxing-cpp saw a symbol it could not
+    decode: a code is there, and a later rendition (here, the undamaged one) may read it."""
+    qr = symbol("QRCode", "read at the last rendition", scale=4, margin=4)
+    blank = np.full(qr.shape, 255, np.uint8)
+    assert read_series([blank, blank, qr], limit=2) == []
+    assert read_series([blank, damaged_qr(), qr], limit=2) == ["read at the last rendition"]
+    assert read_series([blank, blank, qr], limit=None) == ["read at the last rendition"]

@@ -87,7 +87,39 @@ def decode(
     **zxing_options: object,
 ) -> list[Code]:
     """:func:`read` then :func:`to_code` on each result: the one call a stage needs."""
+    return _codes(
+        read(pixels, type_names, **zxing_options), pixels, frame, transform, stage, type_names
+    )
+
+
+def attempt(
+    pixels: np.ndarray,
+    frame: tuple[int, int],
+    *,
+    transform: np.ndarray | None = None,
+    stage: str = "",
+    type_names: frozenset[str] | None = None,
+    **zxing_options: object,
+) -> tuple[list[Code], bool]:
+    """:func:`decode`, and whether zxing-cpp also located a symbol it could not decode.
+
+    A symbol whose checksum or error correction failed is no result, but it tells that a
+    code is there: a rendition that undoes what spoilt it may read it.
+    """
+    barcodes = read(pixels, type_names, return_errors=True, **zxing_options)
+    valid = [barcode for barcode in barcodes if barcode.valid]
+    return _codes(valid, pixels, frame, transform, stage, type_names), len(valid) < len(barcodes)
+
+
+def _codes(
+    barcodes: list[zxingcpp.Barcode],
+    pixels: np.ndarray,
+    frame: tuple[int, int],
+    transform: np.ndarray | None,
+    stage: str,
+    type_names: frozenset[str] | None,
+) -> list[Code]:
     return [
         to_code(barcode, pixels, frame, transform=transform, stage=stage, type_names=type_names)
-        for barcode in read(pixels, type_names, **zxing_options)
+        for barcode in barcodes
     ]

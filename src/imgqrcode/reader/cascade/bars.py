@@ -86,6 +86,12 @@ def renditions(gray: np.ndarray, located: BarRegion) -> Iterator[warp.Warped]:
         # Out of focus or unevenly lit: undo the blur across the bars, then threshold
         # each row against its own light (weak symbologies need two of these to agree).
         yield enhance.rendition(crop, enhance.levelled(enhance.deblurred(crop.image)))
+        if target == TARGET_LENGTHS[0]:
+            # Seen in perspective, a symbol's bars fan out and a PDF417's rows converge:
+            # rectify its outline, which a crop around the bars mostly holds.
+            corners = outline.outline(crop.image)
+            if corners is not None:
+                yield warp.rectified_within(crop, corners)
     # Bars blurred together undercount: a last try at twice the pixels a module.
     enlarged = upright(gray, region, 2 * scale * TARGET_LENGTHS[0])
     yield enhance.rendition(enlarged, enhance.sharpened(enhance.equalised(enlarged.image)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
@@ -22,7 +21,9 @@ decoded before the deadline is not started (a decode cannot be interrupted)."""
 
 LIGHT_RENDITIONS = 3
 """Renditions tried per candidate once the image has yielded a code: a further code in a
-readable photo reads early or not at all, and text beside a code should cost little."""
+readable photo reads early or not at all, and text beside a code should cost little.
+A candidate where zxing-cpp located a symbol it could not decode is no such text: it
+gets every rendition."""
 
 LIGHT_MISSES = 3
 """Candidates that read nothing after which a stage stops, once the image has yielded a
@@ -66,7 +67,8 @@ def read_candidates(
         if coverage.covered(candidate.center, covered):
             continue
         read = read_renditions(
-            itertools.islice(renditions(candidate), rendition_limit(context)),
+            renditions(candidate),
+            rendition_limit(context),
             view,
             context,
             stage=stage,
@@ -97,6 +99,7 @@ def miss_limit(context: StageContext) -> float:
 
 def read_renditions(
     renditions: Iterable[Warped],
+    limit: int | None,
     view: ImageView,
     context: StageContext,
     *,
@@ -106,15 +109,19 @@ def read_renditions(
 ) -> list[Code]:
     """The codes that :class:`Ballot` accepts after decoding ``renditions`` in order.
 
-    Stops at the first rendition after which every read is settled, or when the next
-    cannot be decoded before the deadline; ``renditions`` is consumed lazily, so
-    unneeded ones are never made.
+    Stops at the first rendition after which every read is settled, when the next
+    cannot be decoded before the deadline, or after ``limit`` renditions (``None``: no
+    limit) unless one of them showed a symbol zxing-cpp could not decode. ``renditions``
+    is consumed lazily, so unneeded ones are never made.
     """
     ballot = Ballot()
-    for rendition in renditions:
+    located = False
+    for count, rendition in enumerate(renditions):
+        if limit is not None and count >= limit and not located:
+            break
         if rendition.image.size > context.remaining() * PIXELS_PER_SECOND:
             break
-        codes = decoder.decode(
+        codes, undecoded = decoder.attempt(
             rendition.image,
             (view.width, view.height),
             transform=rendition.transform,
@@ -122,6 +129,7 @@ def read_renditions(
             type_names=type_names,
             **zxing_options,
         )
+        located = located or undecoded
         ballot.add(codes)
         if ballot.decided:
             break
