@@ -1,4 +1,5 @@
-"""The row filters the bar stage applies to upright crops of blurred or unevenly lit symbols."""
+"""The renditions the cascade makes of blurred or unevenly lit crops: the bar stage's row
+filters, and the patch stage's deblurring of 2D symbols out of focus or shaken."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from rendering import symbol
 
 from imgqrcode.reader import decoder
-from imgqrcode.reader.cascade import enhance
+from imgqrcode.reader.cascade import enhance, patches
 
 EAN = "978080481663"
 EAN_TEXT = "9780804816632"
@@ -107,3 +108,57 @@ def test_deconvolving_a_sharp_symbol_keeps_it_readable():
 def test_blur_width_of_a_crop_too_small_to_measure_is_the_least():
     for shape in ((0, 0), (1, 1), (5, 1), (1, 5)):
         assert enhance.blur_width(np.zeros(shape, np.float32)) == enhance.MIN_BLUR
+
+
+def shaken(fmt: str, text: str, length: float, degrees: float, seed: int = 0) -> np.ndarray:
+    """A 2D symbol at 4 pixels a module streaked by a camera moving ``length`` pixels
+    at ``degrees`` (image axes, y down), as a line drawn anti-aliased."""
+    pixels = symbol(fmt, text, scale=4, margin=20).astype(np.float32)
+    size = 2 * math.ceil(length / 2) + 1
+    kernel = np.zeros((size, size), np.float32)
+    centre, half = size // 2, length / 2
+    dx, dy = half * math.cos(math.radians(degrees)), half * math.sin(math.radians(degrees))
+    ends = [(round((centre + s * dx) * 16), round((centre + s * dy) * 16)) for s in (-1, 1)]
+    cv2.line(kernel, ends[0], ends[1], 1.0, 1, cv2.LINE_AA, shift=4)
+    pixels = cv2.filter2D(pixels, -1, kernel / kernel.sum())
+    pixels += np.random.default_rng(seed).normal(0, 2, pixels.shape)
+    return np.clip(pixels, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("degrees", [0, 45, 90, 135])
+def test_a_streak_is_measured_along_the_motion(degrees):
+    blur = enhance.streak(shaken("QRCode", "https://example.com/shake?id=7", 7, degrees))
+    turn = abs(math.degrees(blur.angle) - degrees) % 180
+    assert min(turn, 180 - turn) < 8
+    # The anti-aliased line spans about a pixel more than its length.
+    assert 7 <= blur.length <= 9
+    assert blur.focus < 1.0
+
+
+def test_a_still_symbol_measures_no_marked_streak():
+    sharp = symbol("QRCode", "already sharp", scale=4, margin=20)
+    soft = cv2.GaussianBlur(sharp, (0, 0), 1.5)
+    for pixels in (sharp, soft):
+        assert enhance.streak(pixels).length < patches.MARKED_STREAK
+    assert texts(enhance.unstreaked(sharp, enhance.streak(sharp))) == ["already sharp"]
+
+
+@pytest.mark.parametrize(
+    "fmt, text, length, degrees",
+    [
+        ("QRCode", "https://example.com/shake?id=7", 7, 0),
+        ("QRCode", "https://example.com/shake?id=7", 7, 90),
+        ("DataMatrix", "PART 7731-A LOT 22", 7, 45),
+        ("Aztec", "SEAT 14C GATE 9", 6, 45),
+        ("Aztec", "SEAT 14C GATE 9", 6, 135),
+    ],
+)
+def test_a_shaken_2d_symbol_reads_once_unstreaked(fmt, text, length, degrees):
+    """A streak longer than a module and a half: neither zxing-cpp nor undoing a round
+    blur reads the symbol, undoing the streak measured on it does."""
+    pixels = shaken(fmt, text, length, degrees)
+    assert texts(pixels) == []
+    assert texts(enhance.deconvolved(pixels)) == []
+    restored = enhance.unstreaked(pixels, enhance.streak(pixels))
+    assert restored.shape == pixels.shape
+    assert texts(restored) == [text]

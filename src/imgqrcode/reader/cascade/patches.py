@@ -4,8 +4,9 @@ zxing-cpp's detectors need about three pixels a module and crisp edges; a code p
 small, photographed from afar or slightly out of focus has less. Enlarging a whole photo
 would cost a decode of four times the pixels, so this stage enlarges only the compact
 densely printed patches (:mod:`.patch_locator`) not already read, then tries them
-sharpened, globally thresholded (uneven print, curved labels), rectified (a
-DataMatrix or PDF417 in perspective) and deblurred.
+sharpened (or, when a shaken camera streaked them, with the streak undone), globally
+thresholded (uneven print, curved labels), rectified (a DataMatrix or PDF417 in
+perspective) and deblurred.
 """
 
 from __future__ import annotations
@@ -54,9 +55,15 @@ SMALL_IMAGE = 800
 MIN_ZOOM = 1.25
 """Below this a patch is decoded at its own scale: enlarging it would gain nothing."""
 
+MARKED_STREAK = 3.0
+"""Length (pixels) from which a patch's motion blur (:func:`.enhance.streak`) is undone,
+second, within the few renditions a stage tries once the image has yielded a code: a
+code streaked as much reads in no other rendition, while few patches held still (one
+in fourteen of those around a 2D code) measure a streak as long."""
+
 
 def renditions(gray: np.ndarray, patch: Patch) -> Iterator[warp.Warped]:
-    """The crops to try around ``patch``, enlarged (when small) and sharpened."""
+    """The crops to try around ``patch``, the likeliest to read and cheapest first."""
     left, top, right, bottom = patch.box
     pad = MARGIN * patch.side
     x0, y0 = max(0, int(left - pad)), max(0, int(top - pad))
@@ -65,14 +72,29 @@ def renditions(gray: np.ndarray, patch: Patch) -> Iterator[warp.Warped]:
     zoom = min(MAX_ZOOM, TARGET_SIDE / max(x1 - x0, y1 - y0))
     enlarged = warp.enlarged(crop, zoom) if zoom > MIN_ZOOM else crop
     yield enlarged
+    blur = enhance.streak(crop.image)
+    shaken = blur.length >= MARKED_STREAK
+    if shaken:
+        # A shaken camera streaked the modules along one line: sharpening all round
+        # would only steepen the streak, so undoing it takes sharpening's turn.
+        yield _unstreaked(crop, blur, zoom)
+        yield enhance.rendition(enlarged, enhance.thresholded(enlarged.image))
     yield enhance.rendition(enlarged, enhance.sharpened(enlarged.image, sigma=max(1.0, zoom)))
-    yield enhance.rendition(enlarged, enhance.thresholded(enlarged.image))
+    if not shaken:
+        yield enhance.rendition(enlarged, enhance.thresholded(enlarged.image))
     # A DataMatrix or PDF417 seen in perspective: rectify the symbol's outline.
     corners = outline.outline(enlarged.image)
     if corners is not None:
         yield warp.rectified_within(enlarged, corners)
     # Out of focus: the modules smeared into each other, undone (the dearest rendition).
     yield enhance.rendition(enlarged, enhance.deconvolved(enlarged.image))
+
+
+def _unstreaked(crop: warp.Warped, blur: enhance.Streak, zoom: float) -> warp.Warped:
+    """``crop`` with a shaken camera's streak undone, then enlarged: undone at the crop's
+    own scale, where the streak was made (and with fewer pixels to filter)."""
+    unstreaked = enhance.rendition(crop, enhance.unstreaked(crop.image, blur))
+    return warp.enlarged(unstreaked, zoom) if zoom > MIN_ZOOM else unstreaked
 
 
 @dataclass(frozen=True, slots=True)
