@@ -105,3 +105,20 @@ def test_a_located_symbol_earns_every_rendition():
     assert read_series([blank, blank, qr], limit=2) == []
     assert read_series([blank, damaged_qr(), qr], limit=2) == ["read at the last rendition"]
     assert read_series([blank, blank, qr], limit=None) == ["read at the last rendition"]
+
+
+def test_no_rendition_is_made_beyond_the_limit():
+    """Renditions are made lazily, and some cost a decode's time to make: the one past
+    the limit is never asked for."""
+    blank = np.full((120, 120), 255, np.uint8)
+    made = []
+
+    def renditions() -> Iterator[Warped]:
+        for index in range(5):
+            made.append(index)
+            yield Warped(blank, np.eye(3))
+
+    view = ImageView(np.zeros((10, 10), np.uint8))
+    context = StageContext(ScanOptions(), (), time.monotonic() + 10)
+    assert reading.read_renditions(renditions(), 2, view, context, stage="t", type_names=None) == []
+    assert made == [0, 1]

@@ -116,9 +116,7 @@ def read_renditions(
     """
     ballot = Ballot()
     located = False
-    for count, rendition in enumerate(renditions):
-        if limit is not None and count >= limit and not located:
-            break
+    for count, rendition in enumerate(renditions, start=1):
         if rendition.image.size > context.remaining() * PIXELS_PER_SECOND:
             break
         codes, undecoded = decoder.attempt(
@@ -131,6 +129,7 @@ def read_renditions(
         )
         located = located or undecoded
         ballot.add(codes)
-        if ballot.decided:
+        # Checked before the next rendition is made: making one can cost a decode's time.
+        if ballot.decided or (limit is not None and count >= limit and not located):
             break
     return ballot.accepted()
