@@ -111,7 +111,7 @@ def test_no_rendition_is_made_beyond_the_limit():
     """Renditions are made lazily, and some cost a decode's time to make: the one past
     the limit is never asked for."""
     blank = np.full((120, 120), 255, np.uint8)
-    made = []
+    made: list[int] = []
 
     def renditions() -> Iterator[Warped]:
         for index in range(5):

@@ -206,13 +206,27 @@ def test_corrupted_files_give_a_result_or_invalid_image_error_only():
         assert time.monotonic() - started < 1.0
 
 
-def test_colour_jpeg_loads_as_its_luma():
-    """A colour JPEG is decoded straight to greyscale: the same greys Pillow's full colour
-    decode converts to, give or take rounding, not a colour channel or a darker mix."""
+def colour_jpeg() -> bytes:
     y, x = np.mgrid[0:240, 0:320]
     colours = np.stack([x * 255 // 319, y * 255 // 239, (x + y) * 255 // 558], axis=-1)
-    data = encoded(Image.fromarray(colours.astype(np.uint8)), "JPEG", quality=90)
+    return encoded(Image.fromarray(colours.astype(np.uint8)), "JPEG", quality=90)
+
+
+def test_colour_jpeg_is_decoded_straight_to_its_luma():
+    """A colour JPEG is decoded straight to greyscale (its luma, without making the
+    colours first): the greys of Pillow's greyscale decoding, to the bit, and within
+    rounding of its full colour decoding converted."""
+    data = colour_jpeg()
     loaded = image_loader.load(data, 10**6).gray.astype(int)
+    straight = Image.open(io.BytesIO(data))
+    straight.draft("L", straight.size)
     full = np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=int)
-    assert loaded.shape == full.shape
+    assert (loaded == np.asarray(straight, dtype=int)).all()
+    assert (loaded != full).any()
     assert np.abs(loaded - full).mean() < 1.0
+
+
+def test_a_callers_own_image_is_left_as_it_was():
+    image = Image.open(io.BytesIO(colour_jpeg()))
+    scan(image)
+    assert image.mode == "RGB"

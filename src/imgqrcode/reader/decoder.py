@@ -119,6 +119,7 @@ def _codes(
     stage: str,
     type_names: frozenset[str] | None,
 ) -> list[Code]:
+    """:func:`to_code` over ``barcodes``: one conversion for both ways of reading."""
     return [
         to_code(barcode, pixels, frame, transform=transform, stage=stage, type_names=type_names)
         for barcode in barcodes

@@ -101,6 +101,11 @@ def _open(stream: io.BytesIO, max_pixels: int) -> ImageView:
     try:
         image = Image.open(stream, formats=FORMATS)
         _check_size(image.size, max_pixels)
+        # A colour (YCbCr) JPEG stores luma apart from colour: decoded straight to
+        # greyscale it skips the chroma and the colour conversion, half the decoding time
+        # of a photo (a no-op for other formats). Only on an image opened here: a
+        # caller's own image would turn grey under its feet.
+        image.draft("L", image.size)
         return _decode(image)
     except _DECODER_ERRORS as error:
         raise InvalidImageError(f"not a supported image: {error}") from error
@@ -119,10 +124,6 @@ def _check_size(size: tuple[int, int], max_pixels: int) -> None:
 def _decode(image: Image.Image) -> ImageView:
     """Pixels of a Pillow image as greyscale ink on white, in the displayed frame."""
     orientation = _orientation(image)
-    # A colour JPEG stores luma apart from colour: decoded straight to greyscale it skips
-    # the chroma and the colour conversion, half the decoding time of a photo (a no-op
-    # for other formats and for images already loaded).
-    image.draft("L", image.size)
     try:
         image.load()
         gray = _to_gray(image)

@@ -89,9 +89,7 @@ def renditions(gray: np.ndarray, located: BarRegion) -> Iterator[warp.Warped]:
         if target == TARGET_LENGTHS[0]:
             # Seen in perspective, a symbol's bars fan out and a PDF417's rows converge:
             # rectify its outline, which a crop around the bars mostly holds.
-            corners = outline.outline(crop.image)
-            if corners is not None:
-                yield warp.rectified_within(crop, corners)
+            yield from outline.rectified(crop)
     # Bars blurred together undercount: a last try at twice the pixels a module.
     enlarged = upright(gray, region, 2 * scale * TARGET_LENGTHS[0])
     yield enhance.rendition(enlarged, enhance.sharpened(enhance.equalised(enlarged.image)))
@@ -100,9 +98,7 @@ def renditions(gray: np.ndarray, located: BarRegion) -> Iterator[warp.Warped]:
     wide = upright(gray, region, STACKED_ZOOM * region.length, STACKED_REACH)
     yield wide
     # In perspective its rows converge: rectify the symbol's outline.
-    corners = outline.outline(wide.image)
-    if corners is not None:
-        yield warp.rectified_within(wide, corners)
+    yield from outline.rectified(wide)
 
 
 def slanted(code: Code, gray: np.ndarray) -> bool:

@@ -8,8 +8,12 @@ simplified to four corners, is the quadrilateral to rectify.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import cv2
 import numpy as np
+
+from imgqrcode.reader.cascade import warp
 
 MIN_SHARE = 0.08
 """Smallest part of the crop the symbol covers: below, the patch found is not it."""
@@ -39,6 +43,14 @@ def outline(image: np.ndarray) -> np.ndarray | None:
         if len(corners) == 4:
             return _ordered(corners.reshape(4, 2).astype(np.float64))
     return None
+
+
+def rectified(source: warp.Warped) -> Iterator[warp.Warped]:
+    """``source`` rectified by the :func:`outline` of its symbol, if it shows one: a
+    rendition a stage yields from, so that a crop without an outline adds none."""
+    corners = outline(source.image)
+    if corners is not None:
+        yield warp.rectified_within(source, corners)
 
 
 def _ordered(corners: np.ndarray) -> np.ndarray:

@@ -57,9 +57,10 @@ MIN_ZOOM = 1.25
 
 MARKED_STREAK = 3.0
 """Length (pixels) from which a patch's motion blur (:func:`.enhance.streak`) is undone,
-second, within the few renditions a stage tries once the image has yielded a code: a
-code streaked as much reads in no other rendition, while few patches held still (one
-in fourteen of those around a 2D code) measure a streak as long."""
+as its second rendition, within the few a stage tries once the image has yielded a code:
+a code streaked as much reads in no other rendition, while few patches held still (one
+in fourteen of those around a 2D code) measure a streak as long. A patch streaked less
+is never unstreaked: there the rendition read nothing the others did not."""
 
 
 def renditions(gray: np.ndarray, patch: Patch) -> Iterator[warp.Warped]:
@@ -70,31 +71,29 @@ def renditions(gray: np.ndarray, patch: Patch) -> Iterator[warp.Warped]:
     x1, y1 = min(gray.shape[1], int(right + pad) + 1), min(gray.shape[0], int(bottom + pad) + 1)
     crop = warp.cropped(gray, (x0, y0, x1, y1))
     zoom = min(MAX_ZOOM, TARGET_SIDE / max(x1 - x0, y1 - y0))
-    enlarged = warp.enlarged(crop, zoom) if zoom > MIN_ZOOM else crop
+    enlarged = _zoomed(crop, zoom)
     yield enlarged
+    sharpened = functools.partial(enhance.sharpened, sigma=max(1.0, zoom))
     blur = enhance.streak(crop.image)
-    shaken = blur.length >= MARKED_STREAK
-    if shaken:
+    if blur.length >= MARKED_STREAK:
         # A shaken camera streaked the modules along one line: sharpening all round
-        # would only steepen the streak, so undoing it takes sharpening's turn.
-        yield _unstreaked(crop, blur, zoom)
-        yield enhance.rendition(enlarged, enhance.thresholded(enlarged.image))
-    yield enhance.rendition(enlarged, enhance.sharpened(enlarged.image, sigma=max(1.0, zoom)))
-    if not shaken:
-        yield enhance.rendition(enlarged, enhance.thresholded(enlarged.image))
+        # would only steepen the streak, so undoing it takes sharpening's turn. Undone
+        # at the crop's own scale, where the streak was made (and fewer pixels).
+        yield _zoomed(enhance.rendition(crop, enhance.unstreaked(crop.image, blur)), zoom)
+        filters = (enhance.thresholded, sharpened)
+    else:
+        filters = (sharpened, enhance.thresholded)
+    for filtered in filters:
+        yield enhance.rendition(enlarged, filtered(enlarged.image))
     # A DataMatrix or PDF417 seen in perspective: rectify the symbol's outline.
-    corners = outline.outline(enlarged.image)
-    if corners is not None:
-        yield warp.rectified_within(enlarged, corners)
+    yield from outline.rectified(enlarged)
     # Out of focus: the modules smeared into each other, undone (the dearest rendition).
     yield enhance.rendition(enlarged, enhance.deconvolved(enlarged.image))
 
 
-def _unstreaked(crop: warp.Warped, blur: enhance.Streak, zoom: float) -> warp.Warped:
-    """``crop`` with a shaken camera's streak undone, then enlarged: undone at the crop's
-    own scale, where the streak was made (and with fewer pixels to filter)."""
-    unstreaked = enhance.rendition(crop, enhance.unstreaked(crop.image, blur))
-    return warp.enlarged(unstreaked, zoom) if zoom > MIN_ZOOM else unstreaked
+def _zoomed(crop: warp.Warped, zoom: float) -> warp.Warped:
+    """``crop`` enlarged by ``zoom``, unless by too little to gain anything."""
+    return warp.enlarged(crop, zoom) if zoom > MIN_ZOOM else crop
 
 
 @dataclass(frozen=True, slots=True)
