@@ -10,6 +10,9 @@ from rendering import quad, rotated, symbol
 
 from imgqrcode import scan
 from imgqrcode.reader import geometry, image_loader, pipeline
+from imgqrcode.reader.cascade import bars
+from imgqrcode.reader.cascade.bar_locator import BarRegion
+from imgqrcode.reader.cascade.upright import bar_count, upright
 from imgqrcode.reader.options import ScanOptions
 
 ANGLES = [15, 30, 45, 60, 75, 105, 120, 135, 150, 165, 195, 225, 255, 285, 315, 345]
@@ -89,6 +92,37 @@ def test_a_hard_code_beside_an_easy_one():
     assert fast_path_only(page) == ["easy QR beside a hard barcode"]
     data = sorted(c.data for c in scan(page).codes)
     assert data == ["HARD-128", "easy QR beside a hard barcode"]
+
+
+def test_a_light_code_on_dark_is_read_by_the_fast_path():
+    """zxing-cpp's inverted pass runs where the plain pass read nothing."""
+    pixels = 255 - symbol("QRCode", "light on dark", scale=4, margin=20)
+    assert fast_path_only(pixels) == ["light on dark"]
+
+
+def test_a_light_code_beside_a_dark_one_is_left_to_the_cascade():
+    page = np.full((520, 900), 255, np.uint8)
+    dark = symbol("QRCode", "dark on light", scale=4, margin=0)
+    page[40 : 40 + dark.shape[0], 40 : 40 + dark.shape[1]] = dark
+    light = 255 - symbol("QRCode", "light on dark", scale=4, margin=16)
+    page[40 : 40 + light.shape[0], 480 : 480 + light.shape[1]] = light
+    assert fast_path_only(page) == ["dark on light"]
+    assert sorted(c.data for c in scan(page).codes) == ["dark on light", "light on dark"]
+
+
+def test_few_bars_are_tried_only_until_a_code_is_read():
+    """Once an image has yielded a code, a candidate with fewer bars than the shortest
+    common symbol (printed words and figures, mostly) is not decoded."""
+    page = np.full((200, 400), 255, np.uint8)
+    for x in range(60, 340, 35):
+        page[60:140, x : x + 12] = 0
+    region = BarRegion((200.0, 100.0), 0.0, 300.0, 80.0, 1.0)
+    assert bar_count(upright(page, region, bars.TARGET_LENGTHS[0]).image) == 8
+    assert next(bars.renditions(page, region, min_bars=bars.MIN_BARS), None) is not None
+    assert next(bars.renditions(page, region, min_bars=bars.LIGHT_MIN_BARS), None) is None
+    ean8 = symbol("EAN8", "9638507", scale=3, margin=30)
+    shortest = BarRegion((ean8.shape[1] / 2, ean8.shape[0] / 2), 0.0, 200.0, 60.0, 1.0)
+    assert next(bars.renditions(ean8, shortest, min_bars=bars.LIGHT_MIN_BARS), None) is not None
 
 
 @pytest.mark.parametrize("degrees", [25, 40, 130])

@@ -31,18 +31,19 @@ def spots(count: int, code_at: int | None = None) -> list[Spot]:
     return [Spot((1000.0 * i, 0.0), qr if i == code_at else blank) for i in range(count)]
 
 
-def read(candidates: list[Spot], found: tuple) -> tuple[list[str], int]:
-    """The texts read over ``candidates`` and how many were tried."""
+def read(candidates: list[Spot], found: tuple, **options) -> tuple[list[str], int]:
+    """The texts read over ``candidates`` and how many renditions were made."""
     tried = []
 
     def renditions(spot: Spot) -> Iterator[Warped]:
-        tried.append(spot)
-        yield Warped(spot.pixels, geometry.translation(*spot.center))
+        for _ in range(5):
+            tried.append(spot)
+            yield Warped(spot.pixels, geometry.translation(*spot.center))
 
     view = ImageView(np.zeros((10, 10), np.uint8))
     context = StageContext(ScanOptions(), found, time.monotonic() + 10)
     codes = reading.read_candidates(
-        candidates, renditions, view, context, (), stage="test", type_names=None
+        candidates, renditions, view, context, (), stage="test", type_names=None, **options
     )
     return [code.data for code in codes], len(tried)
 
@@ -53,13 +54,15 @@ def an_earlier_code() -> tuple:
 
 
 def test_every_candidate_is_tried_while_nothing_was_read():
-    assert read(spots(9, code_at=8), ()) == (["the code among the candidates"], 9)
+    assert read(spots(9, code_at=8), ()) == (["the code among the candidates"], 8 * 5 + 1)
 
 
 def test_a_few_empty_candidates_end_the_search_once_a_code_was_read():
     earlier = an_earlier_code()
     assert earlier
-    assert read(spots(9, code_at=8), earlier) == ([], reading.LIGHT_MISSES)
+    light = reading.LIGHT_MISSES * reading.LIGHT_RENDITIONS
+    assert read(spots(9, code_at=8), earlier) == ([], light)
+    assert read(spots(9, code_at=8), earlier, light_renditions=2) == ([], 2 * reading.LIGHT_MISSES)
 
 
 def test_a_read_does_not_count_as_a_miss():
@@ -67,7 +70,7 @@ def test_a_read_does_not_count_as_a_miss():
     code_at = reading.LIGHT_MISSES - 1
     texts, tried = read(spots(9, code_at=code_at), earlier)
     assert texts == ["the code among the candidates"]
-    assert tried == reading.LIGHT_MISSES + 1
+    assert tried == reading.LIGHT_MISSES * reading.LIGHT_RENDITIONS + 1
 
 
 def damaged_qr() -> np.ndarray:

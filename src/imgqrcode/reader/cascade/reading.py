@@ -49,14 +49,16 @@ def read_candidates(
     stage: str,
     type_names: frozenset[str] | None,
     options: Callable[[C], dict[str, Any]] = lambda candidate: {},
+    light_renditions: int = LIGHT_RENDITIONS,
     **read_options: Any,
 ) -> list[Code]:
     """The codes read at ``candidates`` that lie outside ``known`` codes and each other.
 
     Each stage locates its own kind of candidate; what follows is the same for all: stop
     at the deadline, skip a place a code already covers, and try the candidate's
-    renditions (fewer candidates and renditions once the image has yielded a code).
-    ``options`` adds zxing-cpp options that depend on the candidate.
+    renditions (fewer candidates and renditions once the image has yielded a code:
+    ``light_renditions`` each). ``options`` adds zxing-cpp options that depend on the
+    candidate.
     """
     covered = coverage.footprints(known)
     codes: list[Code] = []
@@ -68,7 +70,7 @@ def read_candidates(
             continue
         read = read_renditions(
             renditions(candidate),
-            rendition_limit(context),
+            rendition_limit(context, light_renditions),
             view,
             context,
             stage=stage,
@@ -87,9 +89,10 @@ def requested(formats: frozenset[str] | None, family: frozenset[str]) -> frozens
     return family if formats is None else formats & family
 
 
-def rendition_limit(context: StageContext) -> int | None:
-    """How many renditions a stage may try per candidate (``None``: all)."""
-    return LIGHT_RENDITIONS if context.found else None
+def rendition_limit(context: StageContext, light: int = LIGHT_RENDITIONS) -> int | None:
+    """How many renditions a stage may try per candidate (``None``: all), ``light`` once
+    the image has yielded a code."""
+    return light if context.found else None
 
 
 def miss_limit(context: StageContext) -> float:

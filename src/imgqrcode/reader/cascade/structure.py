@@ -82,13 +82,15 @@ def _compute(gray: np.ndarray) -> Structure | None:
         work = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
     if min(work.shape) < 3 * CELL:
         return None
-    img = work.astype(np.float32)
-    gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
+    # Gradients straight from the 8-bit pixels and OpenCV's products: the same numbers
+    # as through a float copy of the image and numpy's products, without the temporaries
+    # (a photo's worth each), which cost more than the arithmetic.
+    gx = cv2.Sobel(work, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(work, cv2.CV_32F, 0, 1, ksize=3)
     size = (work.shape[1] // CELL, work.shape[0] // CELL)
     jxx, jyy, jxy = (
-        cv2.blur(cv2.resize(product, size, interpolation=cv2.INTER_AREA), (3, 3))
-        for product in (gx * gx, gy * gy, gx * gy)
+        cv2.blur(cv2.resize(cv2.multiply(a, b), size, interpolation=cv2.INTER_AREA), (3, 3))
+        for a, b in ((gx, gx), (gy, gy), (gx, gy))
     )
     energy = jxx + jyy
     coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / (energy + 1e-3)
