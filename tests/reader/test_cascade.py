@@ -10,8 +10,9 @@ from rendering import quad, rotated, symbol
 
 from imgqrcode import scan
 from imgqrcode.reader import geometry, image_loader, pipeline
-from imgqrcode.reader.cascade import bars
+from imgqrcode.reader.cascade import bars, patches
 from imgqrcode.reader.cascade.bar_locator import BarRegion
+from imgqrcode.reader.cascade.patch_locator import Patch
 from imgqrcode.reader.cascade.upright import bar_count, upright
 from imgqrcode.reader.options import ScanOptions
 
@@ -155,6 +156,23 @@ def test_small_blurred_qr():
     assert [c.data for c in codes] == ["https://example.com/small-and-soft"]
     centre = quad(codes[0]).mean(axis=0)
     assert np.abs(centre - (300 + 26, 200 + 26)).max() < 10
+
+
+def test_small_blurred_qr_beside_an_easy_one():
+    """Once the image has yielded a code, patches are enlarged less, and a small soft code
+    still reads."""
+    page = small_soft_qr()
+    easy = symbol("QRCode", "easy", scale=4, margin=0)
+    page[20 : 20 + easy.shape[0], 20 : 20 + easy.shape[1]] = easy
+    assert fast_path_only(page) == ["easy"]
+    assert sorted(c.data for c in scan(page).codes) == [
+        "easy",
+        "https://example.com/small-and-soft",
+    ]
+    patch = Patch((290.0, 190.0, 360.0, 260.0), 70.0, 1.0)
+    light = next(patches.renditions(page, patch, target_side=patches.LIGHT_TARGET_SIDE))
+    full = next(patches.renditions(page, patch))
+    assert max(light.image.shape) <= patches.LIGHT_TARGET_SIDE < max(full.image.shape)
 
 
 def clutter(seed: int) -> np.ndarray:
