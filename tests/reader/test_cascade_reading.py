@@ -65,6 +65,14 @@ def test_a_few_empty_candidates_end_the_search_once_a_code_was_read():
     assert read(spots(9, code_at=8), earlier, light_renditions=2) == ([], 2 * reading.LIGHT_MISSES)
 
 
+def test_the_search_goes_light_at_the_stages_own_first_code():
+    """Three empty candidates before the code, three after it, each after it with the
+    light number of renditions."""
+    texts, tried = read(spots(12, code_at=3), ())
+    assert texts == ["the code among the candidates"]
+    assert tried == 3 * 5 + 1 + reading.LIGHT_MISSES * reading.LIGHT_RENDITIONS
+
+
 def test_a_read_does_not_count_as_a_miss():
     earlier = an_earlier_code()
     code_at = reading.LIGHT_MISSES - 1

@@ -56,21 +56,23 @@ def read_candidates(
 
     Each stage locates its own kind of candidate; what follows is the same for all: stop
     at the deadline, skip a place a code already covers, and try the candidate's
-    renditions (fewer candidates and renditions once the image has yielded a code:
-    ``light_renditions`` each). ``options`` adds zxing-cpp options that depend on the
-    candidate.
+    renditions (fewer candidates and renditions once the image has yielded a code, here
+    or in an earlier stage: ``light_renditions`` each). ``options`` adds zxing-cpp
+    options that depend on the candidate.
     """
     covered = coverage.footprints(known)
     codes: list[Code] = []
     misses = 0
     for candidate in candidates:
-        if context.expired() or misses >= miss_limit(context):
+        # A code this stage read proves the photo readable as much as an earlier one.
+        yielded = bool(context.found or codes)
+        if context.expired() or misses >= miss_limit(yielded):
             break
         if coverage.covered(candidate.center, covered):
             continue
         read = read_renditions(
             renditions(candidate),
-            rendition_limit(context, light_renditions),
+            rendition_limit(yielded, light_renditions),
             view,
             context,
             stage=stage,
@@ -80,7 +82,12 @@ def read_candidates(
         )
         codes.extend(read)
         covered.extend(coverage.footprints(read))
-        misses += not read
+        if not read:
+            misses += 1
+        elif not yielded:
+            # The light search starts at the image's first code: earlier misses were
+            # spent looking for any code at all.
+            misses = 0
     return codes
 
 
@@ -89,15 +96,16 @@ def requested(formats: frozenset[str] | None, family: frozenset[str]) -> frozens
     return family if formats is None else formats & family
 
 
-def rendition_limit(context: StageContext, light: int = LIGHT_RENDITIONS) -> int | None:
+def rendition_limit(yielded: bool, light: int = LIGHT_RENDITIONS) -> int | None:
     """How many renditions a stage may try per candidate (``None``: all), ``light`` once
-    the image has yielded a code."""
-    return light if context.found else None
+    the image has ``yielded`` a code."""
+    return light if yielded else None
 
 
-def miss_limit(context: StageContext) -> float:
-    """After how many candidates that read nothing a stage stops."""
-    return LIGHT_MISSES if context.found else math.inf
+def miss_limit(yielded: bool) -> float:
+    """After how many candidates that read nothing a stage stops, once the image has
+    ``yielded`` a code."""
+    return LIGHT_MISSES if yielded else math.inf
 
 
 def read_renditions(
