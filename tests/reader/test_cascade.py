@@ -3,6 +3,8 @@ at the right place, and nothing is read where there is no code."""
 
 from __future__ import annotations
 
+import time
+
 import cv2
 import numpy as np
 import pytest
@@ -11,10 +13,11 @@ from rendering import quad, rotated, symbol
 from imgqrcode import scan
 from imgqrcode.reader import geometry, image_loader, pipeline
 from imgqrcode.reader.cascade import bars, patches
-from imgqrcode.reader.cascade.bar_locator import BarRegion
+from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
 from imgqrcode.reader.cascade.patch_locator import Patch
 from imgqrcode.reader.cascade.upright import bar_count, upright
 from imgqrcode.reader.options import ScanOptions
+from imgqrcode.reader.stage import StageContext
 
 ANGLES = [15, 30, 45, 60, 75, 105, 120, 135, 150, 165, 195, 225, 255, 285, 315, 345]
 
@@ -96,31 +99,84 @@ def test_a_hard_code_beside_an_easy_one():
 
 
 def test_a_light_code_on_dark_is_read_by_the_fast_path():
-    """zxing-cpp's inverted pass runs where the plain pass read nothing."""
-    pixels = 255 - symbol("QRCode", "light on dark", scale=4, margin=20)
-    assert fast_path_only(pixels) == ["light on dark"]
+    """zxing-cpp's inverted pass runs where the plain pass read nothing, and its reads are
+    checked on the inverted pixels: a light ITF's quiet zones are dark in the original."""
+    assert fast_path_only(255 - symbol("QRCode", "light on dark", scale=4)) == ["light on dark"]
+    assert fast_path_only(255 - symbol("ITF", "12345678901231", scale=3)) == ["12345678901231"]
+
+
+def dark_and_light(dark: np.ndarray, light: np.ndarray) -> np.ndarray:
+    """A page with ``dark`` on the left and ``light`` (inverted, on its own dark ground) on
+    the right."""
+    light = 255 - light
+    page = np.full((40 + max(dark.shape[0], light.shape[0]) + 40, 900), 255, np.uint8)
+    page[40 : 40 + dark.shape[0], 40 : 40 + dark.shape[1]] = dark
+    page[40 : 40 + light.shape[0], 480 : 480 + light.shape[1]] = light
+    return page
 
 
 def test_a_light_code_beside_a_dark_one_is_left_to_the_cascade():
-    page = np.full((520, 900), 255, np.uint8)
-    dark = symbol("QRCode", "dark on light", scale=4, margin=0)
-    page[40 : 40 + dark.shape[0], 40 : 40 + dark.shape[1]] = dark
-    light = 255 - symbol("QRCode", "light on dark", scale=4, margin=16)
-    page[40 : 40 + light.shape[0], 480 : 480 + light.shape[1]] = light
+    page = dark_and_light(
+        symbol("QRCode", "dark on light", scale=4, margin=0),
+        symbol("QRCode", "light on dark", scale=4, margin=16),
+    )
     assert fast_path_only(page) == ["dark on light"]
     assert sorted(c.data for c in scan(page).codes) == ["dark on light", "light on dark"]
+    # Without a cascade, the fast path reads all that plain zxing-cpp does.
+    alone = scan(page, ScanOptions(time_budget=0)).codes
+    assert sorted(c.data for c in alone) == ["dark on light", "light on dark"]
 
 
-def test_few_bars_are_tried_only_until_a_code_is_read():
+def test_a_code_the_caller_did_not_ask_for_does_not_skip_the_inverted_pass():
+    page = dark_and_light(
+        symbol("EAN13", "4006381333931", scale=3, margin=0),
+        symbol("UPCA", "036000291452", scale=3, margin=30),
+    )
+    upc_only = ScanOptions(formats=frozenset({"UPC_A"}))
+    codes, _ = pipeline.run(image_loader.load(page, 10**8), upc_only, stages=[])
+    assert [c.data for c in codes] == ["036000291452"]
+
+
+def stage_calls(monkeypatch, module, keyword: str) -> list:
+    """The ``keyword`` each call of ``module.renditions`` gets, and how many renditions it
+    gave, recorded around the real function."""
+    calls: list = []
+    real = module.renditions
+
+    def spy(*args, **kwargs):
+        calls.append([kwargs.get(keyword), 0])
+        for rendition in real(*args, **kwargs):
+            calls[-1][1] += 1
+            yield rendition
+
+    monkeypatch.setattr(module, "renditions", spy)
+    return calls
+
+
+def read_earlier() -> tuple:
+    qr = symbol("QRCode", "read earlier", scale=4, margin=4)
+    return tuple(pipeline.FastPath()(image_loader.load(qr, 10**8), context(())))
+
+
+def context(found: tuple) -> StageContext:
+    return StageContext(ScanOptions(), found, time.monotonic() + 10)
+
+
+def test_few_bars_are_tried_only_until_a_code_is_read(monkeypatch):
     """Once an image has yielded a code, a candidate with fewer bars than the shortest
     common symbol (printed words and figures, mostly) is not decoded."""
-    page = np.full((200, 400), 255, np.uint8)
-    for x in range(60, 340, 35):
-        page[60:140, x : x + 12] = 0
-    region = BarRegion((200.0, 100.0), 0.0, 300.0, 80.0, 1.0)
-    assert bar_count(upright(page, region, bars.TARGET_LENGTHS[0]).image) == 8
-    assert next(bars.renditions(page, region, min_bars=bars.MIN_BARS), None) is not None
-    assert next(bars.renditions(page, region, min_bars=bars.LIGHT_MIN_BARS), None) is None
+    page = np.full((200, 280), 255, np.uint8)
+    for x in range(60, 220, 16):
+        page[60:140, x : x + 6] = 0
+    [region] = locate_bars(page)
+    assert bar_count(upright(page, region, bars.TARGET_LENGTHS[0]).image) == 10
+    calls = stage_calls(monkeypatch, bars, "min_bars")
+    view = image_loader.load(page, 10**8)
+    assert bars.RotatedBars()(view, context(())) == []
+    assert calls[0][0] == bars.MIN_BARS and calls[0][1] > 0
+    calls.clear()
+    assert bars.RotatedBars()(view, context(read_earlier())) == []
+    assert calls[0] == [bars.LIGHT_MIN_BARS, 0]
     ean8 = symbol("EAN8", "9638507", scale=3, margin=30)
     shortest = BarRegion((ean8.shape[1] / 2, ean8.shape[0] / 2), 0.0, 200.0, 60.0, 1.0)
     assert next(bars.renditions(ean8, shortest, min_bars=bars.LIGHT_MIN_BARS), None) is not None
@@ -158,17 +214,20 @@ def test_small_blurred_qr():
     assert np.abs(centre - (300 + 26, 200 + 26)).max() < 10
 
 
-def test_small_blurred_qr_beside_an_easy_one():
-    """Once the image has yielded a code, patches are enlarged less, and a small soft code
-    still reads."""
+def test_small_blurred_qr_beside_an_easy_one(monkeypatch):
+    """Once the image has yielded a code, patches are enlarged less and tried in fewer
+    renditions, and a small soft code still reads."""
     page = small_soft_qr()
     easy = symbol("QRCode", "easy", scale=4, margin=0)
     page[20 : 20 + easy.shape[0], 20 : 20 + easy.shape[1]] = easy
     assert fast_path_only(page) == ["easy"]
+    calls = stage_calls(monkeypatch, patches, "target_side")
     assert sorted(c.data for c in scan(page).codes) == [
         "easy",
         "https://example.com/small-and-soft",
     ]
+    assert calls and all(side == patches.LIGHT_TARGET_SIDE for side, _ in calls)
+    assert all(made <= patches.LIGHT_RENDITIONS for _, made in calls)
     patch = Patch((290.0, 190.0, 360.0, 260.0), 70.0, 1.0)
     light = next(patches.renditions(page, patch, target_side=patches.LIGHT_TARGET_SIDE))
     full = next(patches.renditions(page, patch))

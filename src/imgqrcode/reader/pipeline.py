@@ -31,17 +31,20 @@ class FastPath:
     found inside other bars, too-short texts are dropped).
 
     zxing-cpp's inversion (light codes on dark) is a second pass over every image, a fifth
-    of its time; here it runs only on an image the first pass read nothing on, which is
-    where a reversed code is. One beside a dark code is left to the cascade, whose crops
-    are decoded both ways.
+    of its time; here it runs only on an image the first pass read nothing the caller
+    asked for, which is where a reversed code is. One beside a dark code is left to the
+    cascade, whose crops are decoded both ways; with no cascade after it (a zero time
+    budget) the inverted pass always runs, so that the fast path alone reads all that
+    plain zxing-cpp does. Each pass's reads are checked on the pixels they were read from:
+    a light ITF's quiet zones are dark in the original.
     """
 
     name: str = "fast"
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
         codes = self._read(view.gray, view, context)
-        if not codes:
-            codes = self._read(cv2.bitwise_not(view.gray), view, context)
+        if not codes or context.options.time_budget <= 0:
+            codes += self._read(cv2.bitwise_not(view.gray), view, context)
         return codes
 
     def _read(self, pixels: np.ndarray, view: ImageView, context: StageContext) -> list[Code]:
@@ -52,7 +55,7 @@ class FastPath:
             type_names=context.options.formats,
             try_invert=False,
         )
-        return [code for code in codes if plausibility.plausible(pixels, code)]
+        return _wanted([c for c in codes if plausibility.plausible(pixels, c)], context.options)
 
 
 def run(
@@ -65,7 +68,7 @@ def run(
     timings: dict[str, float] = {}
     fast = FastPath()
     started = time.monotonic()
-    found = merge.merged([], _wanted(fast(view, _context(options, [], math.inf)), options))
+    found = merge.merged([], fast(view, _context(options, [], math.inf)))
     timings[fast.name] = time.monotonic() - started
     if options.time_budget <= 0:
         return merge.reading_order(found), timings

@@ -54,11 +54,12 @@ MIN_BARS = 6
 """Fewer bars than this across a candidate and it is an edge, a line or text."""
 
 LIGHT_MIN_BARS = 12
-"""Once the image has yielded a code, fewer bars than the shortest common symbol has (a
-one-character Codabar: 12) and a candidate is left. A further code in a readable photo
-shows all its bars, while the words and figures printed around a code, most of the
-candidates there, show 3 to 10 (on both synthetic corpora, every code read beside a read
-one showed 13 or more, and nine in ten candidates that read nothing fewer than 12)."""
+"""Once the image has yielded a code (before this stage), fewer bars than the shortest
+common symbol has (a one-character Codabar: 12) and a candidate is left. A further code
+in a readable photo shows all its bars, while the words and figures printed around a
+code, most of the candidates there, show 3 to 10 (on both synthetic corpora, every code
+read beside a read one showed 13 or more, and nine in ten candidates that read nothing
+fewer than 12)."""
 
 PIXELS_PER_BAR = 11.0
 """Crop pixels per bar counted: a bar and its space average about 3.7 modules (Code 128),

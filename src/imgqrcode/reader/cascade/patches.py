@@ -46,12 +46,13 @@ TARGET_SIDE = 640.0
 """Patches are enlarged up to about this side; beyond, decoding slows for little gain."""
 
 LIGHT_TARGET_SIDE = 320.0
-"""The side patches are enlarged to once the image has yielded a code. A further code in
-a readable photo has modules of 1.3 pixels or more, and its patch, a margin included, is
-rarely larger than 200 pixels: this still gives it about three pixels a module. The
-patches of print around a code, most of what is tried there, are larger and cost a
-quarter of the pixels (on both synthetic corpora every code read beside a read one at
-640 was read at 320; at 240, four were lost)."""
+"""The side patches are enlarged to once the image has yielded a code (before this
+stage; the stage's own first code only cuts its renditions, :mod:`.reading`). A further
+code in a readable photo has modules of 1.3 pixels or more, and its patch, a margin
+included, is rarely larger than 200 pixels: this still gives it about three pixels a
+module. The patches of print around a code, most of what is tried there, are larger and
+cost a quarter of the pixels (on both synthetic corpora every code read beside a read
+one at 640 was read at 320; at 240, four were lost)."""
 
 MAX_ZOOM = 3.0
 MAX_SHARE = 0.6

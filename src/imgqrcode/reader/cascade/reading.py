@@ -103,8 +103,8 @@ def rendition_limit(yielded: bool, light: int = LIGHT_RENDITIONS) -> int | None:
 
 
 def miss_limit(yielded: bool) -> float:
-    """After how many candidates that read nothing a stage stops, once the image has
-    ``yielded`` a code."""
+    """After how many candidates that read nothing a stage stops: a few once the image has
+    ``yielded`` a code, none before."""
     return LIGHT_MISSES if yielded else math.inf
 
 
