@@ -24,4 +24,5 @@ def test_tables_for_a_small_synthetic_folder(tmp_path, capsys):
     assert "| synth-easy |" in out
     assert "| median ms per image |" in out
     assert "| easy images (" in out
+    assert "| full, up to its cascade |" in out
     assert "median corner error px" in out
