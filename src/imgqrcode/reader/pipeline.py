@@ -31,29 +31,34 @@ class FastPath:
     found inside other bars, too-short texts are dropped).
 
     zxing-cpp's inversion (light codes on dark) is a second pass over every image, a fifth
-    of its time; here it runs only on an image the first pass read nothing the caller
-    asked for, which is where a reversed code is. One beside a dark code is left to the
-    cascade, whose crops are decoded both ways; with no cascade after it (a zero time
-    budget) the inverted pass always runs, so that the fast path alone reads all that
-    plain zxing-cpp does. Each pass's reads are checked on the pixels they were read from:
-    a light ITF's quiet zones are dark in the original.
+    of its time. Before a cascade it runs only on an image the first pass read nothing the
+    caller asked for, which is where a reversed code is, as a call of its own on the
+    inverted pixels (whose reads are then checked on those pixels: a light ITF's quiet
+    zones are dark in the original); one beside a dark code is left to the cascade, whose
+    crops are decoded both ways. With no cascade after it (a zero time budget) both passes
+    run in one call, as in plain zxing-cpp: the fast path alone reads all that it does, in
+    its time (a call of its own would cost most of a first pass again).
     """
 
     name: str = "fast"
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
-        codes = self._read(view.gray, view, context)
-        if not codes or context.options.time_budget <= 0:
-            codes += self._read(cv2.bitwise_not(view.gray), view, context)
+        if context.options.time_budget <= 0:
+            return self._read(view.gray, view, context, try_invert=True)
+        codes = self._read(view.gray, view, context, try_invert=False)
+        if not codes:
+            codes = self._read(cv2.bitwise_not(view.gray), view, context, try_invert=False)
         return codes
 
-    def _read(self, pixels: np.ndarray, view: ImageView, context: StageContext) -> list[Code]:
+    def _read(
+        self, pixels: np.ndarray, view: ImageView, context: StageContext, try_invert: bool
+    ) -> list[Code]:
         codes = decoder.decode(
             pixels,
             (view.width, view.height),
             stage=self.name,
             type_names=context.options.formats,
-            try_invert=False,
+            try_invert=try_invert,
         )
         return _wanted([c for c in codes if plausibility.plausible(pixels, c)], context.options)
 
