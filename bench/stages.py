@@ -20,7 +20,8 @@ image; per stage of ``full``, the labels credited to it (``Code.stage`` of the c
 pipeline kept: the earliest stage's, unless a later one gave a better box) and its time
 (``ScanResult.timings``); recall per difficulty and per symbology; time on the easy
 images (those whose every code plain zxing-cpp reads), as a median of per-image ratios
-to zxing-cpp's; and where the labels carry ``corners`` (synthetic corpora), the median
+to zxing-cpp's, also for ``full`` up to its cascade (its time less the cascade stages');
+and where the labels carry ``corners`` (synthetic corpora), the median
 corner error per family: the mean distance, in pixels, of the four corners a reader
 reports from the true ones, over the labels it read. Matching is :mod:`corpus`'s rule.
 """
