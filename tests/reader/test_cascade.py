@@ -16,6 +16,7 @@ from imgqrcode.reader.cascade import bars, patches
 from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
 from imgqrcode.reader.cascade.patch_locator import Patch
 from imgqrcode.reader.cascade.upright import bar_count, upright
+from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
 from imgqrcode.reader.stage import StageContext
 
@@ -168,7 +169,7 @@ def test_few_bars_are_tried_only_until_a_code_is_read(monkeypatch):
     page = np.full((200, 280), 255, np.uint8)
     for x in range(60, 220, 16):
         page[60:140, x : x + 6] = 0
-    [region] = locate_bars(page)
+    [region] = locate_bars(ImageView(page))
     assert bar_count(upright(page, region, bars.TARGET_LENGTHS[0]).image) == 10
     calls = stage_calls(monkeypatch, bars, "min_bars")
     view = image_loader.load(page, 10**8)
@@ -229,8 +230,8 @@ def test_small_blurred_qr_beside_an_easy_one(monkeypatch):
     assert calls and all(side == patches.LIGHT_TARGET_SIDE for side, _ in calls)
     assert all(made <= patches.LIGHT_RENDITIONS for _, made in calls)
     patch = Patch((290.0, 190.0, 360.0, 260.0), 70.0, 1.0)
-    light = next(patches.renditions(page, patch, target_side=patches.LIGHT_TARGET_SIDE))
-    full = next(patches.renditions(page, patch))
+    light = next(patches.renditions(ImageView(page), patch, target_side=patches.LIGHT_TARGET_SIDE))
+    full = next(patches.renditions(ImageView(page), patch))
     assert max(light.image.shape) <= patches.LIGHT_TARGET_SIDE < max(full.image.shape)
 
 
@@ -277,3 +278,12 @@ def test_formats_restrict_the_cascade():
     pixels, _ = rotated(symbol("Code128", "CASCADE-128", scale=3, margin=40), 45)
     assert scan(pixels, ScanOptions(formats=frozenset({"QR_CODE"}))).codes == ()
     assert len(scan(pixels, ScanOptions(formats=frozenset({"CODE_128"}))).codes) == 1
+
+
+def test_a_patch_streak_is_measured_once_per_patch():
+    view = ImageView(small_soft_qr())
+    patch = Patch((290.0, 190.0, 360.0, 260.0), 70.0, 1.0)
+    first = view.derived(patches.PatchStreak(patch))
+    assert view.derived(patches.PatchStreak(patch)) is first
+    other = Patch((20.0, 20.0, 90.0, 90.0), 70.0, 1.0)
+    assert view.derived(patches.PatchStreak(other)) is not first

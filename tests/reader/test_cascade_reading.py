@@ -133,3 +133,10 @@ def test_no_rendition_is_made_beyond_the_limit():
     context = StageContext(ScanOptions(), (), time.monotonic() + 10)
     assert reading.read_renditions(renditions(), 2, view, context, stage="t", type_names=None) == []
     assert made == [0, 1]
+
+
+def test_a_stage_may_stop_at_its_first_empty_candidate_once_a_code_was_read():
+    earlier = an_earlier_code()
+    assert read(spots(9, code_at=1), earlier, light_misses=1) == ([], reading.LIGHT_RENDITIONS)
+    texts, _ = read(spots(9, code_at=0), earlier, light_misses=1)
+    assert texts == ["the code among the candidates"]

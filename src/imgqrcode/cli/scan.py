@@ -8,6 +8,7 @@ sorted by path. Output goes to standard output; progress and problems to standar
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -106,7 +107,10 @@ def run(args: argparse.Namespace) -> int:
     if not inputs:
         print("imgqrcode scan: no image found", file=sys.stderr)
         return NONE_FOUND
-    jobs = args.jobs or os.cpu_count() or 1
+    jobs = min(args.jobs or os.cpu_count() or 1, len(inputs))
+    # A scan's helper thread (``ScanOptions.parallel``) takes a core the other processes
+    # would read with; one image at a time, it has that core to itself.
+    options = dataclasses.replace(options, parallel=jobs == 1)
     worker = partial(_read_one, options=options, detail=args.detail)
     outcomes = _progress(_map(worker, inputs, jobs), len(inputs))
     return _report(outcomes, args.text, len(inputs) > 1, sys.stdout)
@@ -125,10 +129,10 @@ def _expand(paths: Iterable[str]) -> Iterator[str | bytes]:
 
 
 def _map(worker: partial[Outcome], inputs: list[str | bytes], jobs: int) -> Iterator[Outcome]:
-    if jobs == 1 or len(inputs) < 2:
+    if jobs == 1:
         yield from map(worker, inputs)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(inputs))) as pool:
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
         yield from pool.map(worker, inputs, chunksize=4)
 
 

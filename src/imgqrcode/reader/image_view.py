@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +22,12 @@ class ImageView:
     """
 
     gray: np.ndarray
+    _derived: dict[Callable[..., Any], Future[Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @property
     def width(self) -> int:
@@ -24,3 +36,26 @@ class ImageView:
     @property
     def height(self) -> int:
         return int(self.gray.shape[0])
+
+    def derived(self, compute: Callable[[ImageView], T]) -> T:
+        """``compute(self)``, computed once for this view, by whichever caller asks first.
+
+        The stages of one scan share what they derive from the pixels (the image's local
+        structure, its candidate regions), and what the pipeline has a second core work
+        out while the fast path reads is waited for, not worked out again. Kept with the
+        view rather than in a module, so scans running at once never evict each other's.
+        A failure is raised to every caller.
+        """
+        with self._lock:
+            future = self._derived.get(compute)
+            first = future is None
+            if future is None:
+                future = self._derived[compute] = Future()
+        if first:
+            try:
+                future.set_result(compute(self))
+            except BaseException as error:
+                # Whoever waits on it fails as this caller does.
+                future.set_exception(error)
+                raise
+        return future.result()

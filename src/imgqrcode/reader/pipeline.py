@@ -3,7 +3,9 @@
 The fast path is plain zxing-cpp over the whole image; it reads most real images at
 the cost of one call. The cascade's stages (``imgqrcode.reader.cascade``) run after it,
 each seeing what was found so far, until the deadline (start of the cascade plus
-``options.time_budget``) passes. Every stage's codes are merged here, once.
+``options.time_budget``) passes. Every stage's codes are merged here, once. What the
+stages can work out before the fast path has read is worked out beside it
+(:mod:`.preparation`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from imgqrcode.reader import decoder, merge, plausibility
 from imgqrcode.reader.cascade import cascade_stages
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
+from imgqrcode.reader.preparation import prepared_ahead
 from imgqrcode.reader.result import Code
 from imgqrcode.reader.stage import Stage, StageContext
 
@@ -71,20 +74,22 @@ def run(
     ``stages`` replaces the cascade (for benchmarks that measure one stage alone).
     """
     timings: dict[str, float] = {}
-    fast = FastPath()
-    started = time.monotonic()
-    found = merge.merged([], fast(view, _context(options, [], math.inf)))
-    timings[fast.name] = time.monotonic() - started
-    if options.time_budget <= 0:
-        return merge.reading_order(found), timings
-    deadline = time.monotonic() + options.time_budget
-    for stage in cascade_stages() if stages is None else stages:
-        if time.monotonic() >= deadline:
-            break
-        stage_started = time.monotonic()
-        codes = stage(view, _context(options, found, deadline))
-        found = merge.merged(found, _wanted(codes, options))
-        timings[stage.name] = time.monotonic() - stage_started
+    cascade = cascade_stages() if stages is None else stages
+    with prepared_ahead(view, options, cascade):
+        fast = FastPath()
+        started = time.monotonic()
+        found = merge.merged([], fast(view, _context(options, [], math.inf)))
+        timings[fast.name] = time.monotonic() - started
+        if options.time_budget <= 0:
+            return merge.reading_order(found), timings
+        deadline = time.monotonic() + options.time_budget
+        for stage in cascade:
+            if time.monotonic() >= deadline:
+                break
+            stage_started = time.monotonic()
+            codes = stage(view, _context(options, found, deadline))
+            found = merge.merged(found, _wanted(codes, options))
+            timings[stage.name] = time.monotonic() - stage_started
     return merge.reading_order(found), timings
 
 

@@ -4,14 +4,16 @@ A stage gets the whole image and what earlier stages already found, and returns 
 codes it read, with positions in the image's own pixel frame. The pipeline merges,
 de-duplicates and orders; a stage only reads. Stages after the first are skipped once
 the deadline passes, so each one checks ``context.expired()`` between pieces of work.
+A stage may also be :class:`Preparing`: what it works out before knowing what was found
+is then worked out on another core while the fast path reads.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
@@ -35,3 +37,14 @@ class Stage(Protocol):
     name: str
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]: ...
+
+
+@runtime_checkable
+class Preparing(Protocol):
+    """A stage with work that does not depend on what was found before it: locating its
+    candidates, which costs about as much as deciding on them. The pipeline runs
+    ``prepare`` in a helper thread while the fast path reads (:mod:`.preparation`); the
+    stage keeps what it works out with the view (:meth:`ImageView.derived`), where its
+    call finds it, and yields after each piece, where the helper may be stopped."""
+
+    def prepare(self, view: ImageView, options: ScanOptions) -> Iterator[object]: ...

@@ -18,6 +18,7 @@ import numpy as np
 
 from imgqrcode.reader import percentile
 from imgqrcode.reader.cascade import structure
+from imgqrcode.reader.image_view import ImageView
 
 ORIENTATION_BINS = 12
 MIN_COHERENCE = 0.55
@@ -52,9 +53,9 @@ class BarRegion:
     score: float
 
 
-def locate_bars(gray: np.ndarray, max_regions: int = 8) -> list[BarRegion]:
+def locate_bars(view: ImageView, max_regions: int = 8) -> list[BarRegion]:
     """Oriented rectangles around patches of coherent parallel bars, best first."""
-    grid = structure.analyse(gray)
+    grid = structure.analyse(view)
     if grid is None:
         return []
     coherence, angle = grid.coherence, grid.angle

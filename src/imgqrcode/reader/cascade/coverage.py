@@ -9,8 +9,6 @@ nothing, or shows more print than its codes, goes on.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable, Sequence
 
 import cv2
@@ -18,6 +16,7 @@ import numpy as np
 
 from imgqrcode.reader import geometry
 from imgqrcode.reader.cascade import structure
+from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.result import Code
 
 GROWTH = 0.15
@@ -56,29 +55,22 @@ def covered(point: tuple[float, float], contours: Iterable[np.ndarray]) -> bool:
     return any(cv2.pointPolygonTest(contour, p, False) >= 0 for contour in contours)
 
 
-_lock = threading.Lock()
-_printed: tuple[weakref.ref[np.ndarray], np.ndarray, int] | None = None
-
-
-def may_remain(gray: np.ndarray, found: Sequence[Code]) -> bool:
-    """Whether ``gray`` may hold a code besides ``found`` (always, if nothing was found)."""
+def may_remain(view: ImageView, found: Sequence[Code]) -> bool:
+    """Whether ``view`` may hold a code besides ``found`` (always, if nothing was found)."""
     if not found:
         return True
-    printed, cell = _printed_cells(gray)
+    printed, cell = view.derived(printed_cells)
     left = printed.copy()
     for contour in footprints(found, LABEL_GROWTH):
         cv2.fillPoly(left, [np.rint(contour / cell - 0.5).astype(np.int32)], 0)
     return int(np.count_nonzero(left)) >= MIN_LEFT_CELLS
 
 
-def _printed_cells(gray: np.ndarray) -> tuple[np.ndarray, int]:
-    """Grid cells whose gradient energy stands out from noise, and the side of a cell in
-    original pixels; remembered for the last image, which every stage of a scan asks
-    about. Integer shrink factors throughout: OpenCV's fast path for area resizing."""
-    global _printed
-    with _lock:
-        if _printed is not None and _printed[0]() is gray:
-            return _printed[1], _printed[2]
+def printed_cells(view: ImageView) -> tuple[np.ndarray, int]:
+    """Thumbnail cells whose gradient energy stands out from noise, and the side of a cell
+    in original pixels. Integer shrink factors throughout: OpenCV's fast path for area
+    resizing."""
+    gray = view.gray
     factor = max(1, -(-max(gray.shape) // THUMB_SIDE))
     thumb = _shrunk(gray, factor).astype(np.float32)
     gx = cv2.Sobel(thumb, cv2.CV_32F, 1, 0, ksize=3)
@@ -89,10 +81,7 @@ def _printed_cells(gray: np.ndarray) -> tuple[np.ndarray, int]:
         cv2.MORPH_OPEN,
         np.ones((2, 2), np.uint8),
     )
-    cell = factor * THUMB_CELL
-    with _lock:
-        _printed = (weakref.ref(gray), printed, cell)
-    return printed, cell
+    return printed, factor * THUMB_CELL
 
 
 def _shrunk(image: np.ndarray, factor: int) -> np.ndarray:

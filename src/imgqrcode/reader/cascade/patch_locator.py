@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from imgqrcode.reader.cascade import structure
+from imgqrcode.reader.image_view import ImageView
 
 MAX_COHERENCE = 0.6
 """Cells whose gradients mostly point one way are edges, lines or bars, not 2D modules."""
@@ -46,9 +47,9 @@ class Patch:
         return (self.box[0] + self.box[2]) / 2, (self.box[1] + self.box[3]) / 2
 
 
-def locate_patches(gray: np.ndarray, max_patches: int = 6) -> list[Patch]:
+def locate_patches(view: ImageView, max_patches: int = 6) -> list[Patch]:
     """Boxes around compact high-energy blobs, largest and most solid first."""
-    grid = structure.analyse(gray)
+    grid = structure.analyse(view)
     if grid is None:
         return []
     mask = (grid.printed & (grid.coherence < MAX_COHERENCE)).astype(np.uint8)

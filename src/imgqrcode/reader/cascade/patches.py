@@ -22,6 +22,7 @@ from imgqrcode.reader.cascade import coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.patch_locator import Patch, locate_patches
 from imgqrcode.reader.cascade.reading import read_candidates, requested
 from imgqrcode.reader.image_view import ImageView
+from imgqrcode.reader.options import ScanOptions
 from imgqrcode.reader.result import Code
 from imgqrcode.reader.stage import StageContext
 
@@ -80,20 +81,16 @@ some 1,400 patches of text and pattern, read none)."""
 
 
 def renditions(
-    gray: np.ndarray, patch: Patch, target_side: float = TARGET_SIDE
+    view: ImageView, patch: Patch, target_side: float = TARGET_SIDE
 ) -> Iterator[warp.Warped]:
     """The crops to try around ``patch``, the likeliest to read and cheapest first, enlarged
     to about ``target_side``."""
-    left, top, right, bottom = patch.box
-    pad = MARGIN * patch.side
-    x0, y0 = max(0, int(left - pad)), max(0, int(top - pad))
-    x1, y1 = min(gray.shape[1], int(right + pad) + 1), min(gray.shape[0], int(bottom + pad) + 1)
-    crop = warp.cropped(gray, (x0, y0, x1, y1))
-    zoom = min(MAX_ZOOM, target_side / max(x1 - x0, y1 - y0))
+    crop = warp.cropped(view.gray, _margined(view.gray, patch))
+    zoom = min(MAX_ZOOM, target_side / max(crop.image.shape))
     enlarged = _zoomed(crop, zoom)
     yield enlarged
     sharpened = functools.partial(enhance.sharpened, sigma=max(1.0, zoom))
-    blur = enhance.streak(crop.image)
+    blur = view.derived(PatchStreak(patch))
     if blur.length >= MARKED_STREAK:
         # A shaken camera streaked the modules along one line: sharpening all round
         # would only steepen the streak, so undoing it takes sharpening's turn. Undone
@@ -110,6 +107,27 @@ def renditions(
     yield enhance.rendition(enlarged, enhance.deconvolved(enlarged.image))
 
 
+def _margined(gray: np.ndarray, patch: Patch) -> tuple[int, int, int, int]:
+    """The box ``(left, top, right, bottom)`` cut out around ``patch``, in whole pixels."""
+    left, top, right, bottom = patch.box
+    pad = MARGIN * patch.side
+    x0, y0 = max(0, int(left - pad)), max(0, int(top - pad))
+    x1, y1 = min(gray.shape[1], int(right + pad) + 1), min(gray.shape[0], int(bottom + pad) + 1)
+    return x0, y0, x1, y1
+
+
+@dataclass(frozen=True, slots=True)
+class PatchStreak:
+    """The motion blur of the crop around ``patch`` (:func:`.enhance.streak`), as a key for
+    :meth:`ImageView.derived`: measured once per patch, and for the likeliest patches by
+    the helper thread while the fast path reads (measuring costs most of a decode)."""
+
+    patch: Patch
+
+    def __call__(self, view: ImageView) -> enhance.Streak:
+        return enhance.streak(warp.cropped(view.gray, _margined(view.gray, self.patch)).image)
+
+
 def _zoomed(crop: warp.Warped, zoom: float) -> warp.Warped:
     """``crop`` enlarged by ``zoom``, unless by too little to gain anything."""
     return warp.enlarged(crop, zoom) if zoom > MIN_ZOOM else crop
@@ -119,21 +137,23 @@ def _zoomed(crop: warp.Warped, zoom: float) -> warp.Warped:
 class EnlargedPatches:
     name: str = "patches"
 
+    def prepare(self, view: ImageView, options: ScanOptions) -> Iterator[object]:
+        if requested(options.formats, MATRIX_TYPE_NAMES):
+            yield view.derived(coverage.printed_cells)
+            for patch in _candidates(view):
+                yield view.derived(PatchStreak(patch))
+
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
         type_names = requested(context.options.formats, MATRIX_TYPE_NAMES)
         if not type_names:
             return []
-        if not coverage.may_remain(view.gray, context.found):
+        if not coverage.may_remain(view, context.found):
             return []
-        side = max(view.width, view.height)
-        largest = MAX_SHARE * side if side > SMALL_IMAGE else side
-        # A patch as large as a photo is what the fast path already searched (a small
-        # image is cheap to search again, enlarged).
         return read_candidates(
-            (patch for patch in locate_patches(view.gray) if patch.side <= largest),
+            _candidates(view),
             functools.partial(
                 renditions,
-                view.gray,
+                view,
                 target_side=LIGHT_TARGET_SIDE if context.found else TARGET_SIDE,
             ),
             view,
@@ -144,3 +164,11 @@ class EnlargedPatches:
             light_renditions=LIGHT_RENDITIONS,
             try_downscale=False,
         )
+
+
+def _candidates(view: ImageView) -> list[Patch]:
+    """The located patches worth a look: one as large as a photo is what the fast path
+    already searched (a small image is cheap to search again, enlarged)."""
+    side = max(view.width, view.height)
+    largest = MAX_SHARE * side if side > SMALL_IMAGE else side
+    return [patch for patch in view.derived(locate_patches) if patch.side <= largest]

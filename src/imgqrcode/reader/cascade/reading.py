@@ -50,6 +50,7 @@ def read_candidates(
     type_names: frozenset[str] | None,
     options: Callable[[C], dict[str, Any]] = lambda candidate: {},
     light_renditions: int = LIGHT_RENDITIONS,
+    light_misses: int = LIGHT_MISSES,
     **read_options: Any,
 ) -> list[Code]:
     """The codes read at ``candidates`` that lie outside ``known`` codes and each other.
@@ -57,7 +58,8 @@ def read_candidates(
     Each stage locates its own kind of candidate; what follows is the same for all: stop
     at the deadline, skip a place a code already covers, and try the candidate's
     renditions (fewer candidates and renditions once the image has yielded a code, here
-    or in an earlier stage: ``light_renditions`` each). ``options`` adds zxing-cpp
+    or in an earlier stage: ``light_misses`` candidates that read nothing, and
+    ``light_renditions`` each). ``options`` adds zxing-cpp
     options that depend on the candidate.
     """
     covered = coverage.footprints(known)
@@ -66,7 +68,7 @@ def read_candidates(
     for candidate in candidates:
         # A code this stage read proves the photo readable as much as an earlier one.
         yielded = bool(context.found or codes)
-        if context.expired() or misses >= miss_limit(yielded):
+        if context.expired() or misses >= miss_limit(yielded, light_misses):
             break
         if coverage.covered(candidate.center, covered):
             continue
@@ -102,10 +104,10 @@ def rendition_limit(yielded: bool, light: int = LIGHT_RENDITIONS) -> int | None:
     return light if yielded else None
 
 
-def miss_limit(yielded: bool) -> float:
-    """After how many candidates that read nothing a stage stops: a few once the image has
-    ``yielded`` a code, none before."""
-    return LIGHT_MISSES if yielded else math.inf
+def miss_limit(yielded: bool, light: int = LIGHT_MISSES) -> float:
+    """After how many candidates that read nothing a stage stops: ``light`` once the image
+    has ``yielded`` a code, none before."""
+    return light if yielded else math.inf
 
 
 def read_renditions(

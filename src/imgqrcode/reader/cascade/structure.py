@@ -8,12 +8,12 @@ way, as in a 2D code's modules?). Computed once per image and shared by the stag
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from imgqrcode.reader.image_view import ImageView
 
 WORK_SIDE = 1024
 """Longest side the gradients are taken at: large enough to resolve a photo's bars."""
@@ -53,28 +53,16 @@ class Structure:
         return (x + 0.5) * self.cell_size - 0.5, (y + 0.5) * self.cell_size - 0.5
 
 
-_lock = threading.Lock()
-_last: tuple[weakref.ref[np.ndarray], Structure] | None = None
+def analyse(view: ImageView) -> Structure | None:
+    """The structure of ``view``; ``None`` if it is too small to hold a code.
 
-
-def analyse(gray: np.ndarray) -> Structure | None:
-    """The structure of ``gray``; ``None`` if it is too small to hold a code.
-
-    The last result is remembered (by the identity of the pixel array), so the stages of
-    one scan share one computation.
+    Computed once per view (:meth:`ImageView.derived`): every stage of a scan looks at it.
     """
-    global _last
-    with _lock:
-        if _last is not None and _last[0]() is gray:
-            return _last[1]
-    structure = _compute(gray)
-    if structure is not None:
-        with _lock:
-            _last = (weakref.ref(gray), structure)
-    return structure
+    return view.derived(_compute)
 
 
-def _compute(gray: np.ndarray) -> Structure | None:
+def _compute(view: ImageView) -> Structure | None:
+    gray = view.gray
     scale = min(1.0, WORK_SIDE / max(gray.shape))
     work = gray
     if scale < 1.0:

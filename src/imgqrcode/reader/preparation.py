@@ -1,0 +1,45 @@
+"""The cascade's preparations, worked out on a second core while the fast path reads.
+
+zxing-cpp releases the GIL, so while it reads the whole image a helper thread can locate
+the cascade's candidates (:class:`imgqrcode.reader.stage.Preparing`), which otherwise
+follow the fast path and cost an easy image most of a second fast path. The helper
+stops between two pieces of work once the scan is over, and the scan waits for it: no
+thread outlives the scan that started it, whatever the interpreter does next.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from imgqrcode.reader.image_view import ImageView
+from imgqrcode.reader.options import ScanOptions
+from imgqrcode.reader.stage import Preparing, Stage
+
+
+@contextmanager
+def prepared_ahead(
+    view: ImageView, options: ScanOptions, stages: Sequence[Stage]
+) -> Iterator[None]:
+    """Run the ``stages``' preparations in a helper thread for the duration of the block,
+    if ``options`` allow a second core and a cascade at all."""
+    preparing = [stage for stage in stages if isinstance(stage, Preparing)]
+    if not (options.parallel and options.time_budget > 0 and preparing):
+        yield
+        return
+    over = threading.Event()
+
+    def work() -> None:
+        for stage in preparing:
+            for _ in stage.prepare(view, options):
+                if over.is_set():
+                    return
+
+    helper = threading.Thread(target=work, name="imgqrcode-prepare")
+    helper.start()
+    try:
+        yield
+    finally:
+        over.set()
+        helper.join()

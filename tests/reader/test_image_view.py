@@ -1,0 +1,68 @@
+"""What stages derive from an image is worked out once per view, by whichever thread asks
+first, and a failure reaches everyone who asked."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from imgqrcode.reader.image_view import ImageView
+
+
+def view() -> ImageView:
+    return ImageView(np.zeros((4, 6), np.uint8))
+
+
+def test_a_derivation_is_worked_out_once_per_view():
+    calls: list[int] = []
+
+    def width(v: ImageView) -> list[int]:
+        calls.append(v.width)
+        return [v.width]
+
+    first = view()
+    assert first.derived(width) is first.derived(width)
+    second = view()
+    assert second.derived(width) == [6] and second.derived(width) is not first.derived(width)
+    assert calls == [6, 6]
+
+
+def test_a_second_caller_waits_for_the_first_rather_than_working_it_out_again():
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow(v: ImageView) -> str:
+        calls.append(threading.current_thread().name)
+        started.set()
+        assert release.wait(5)
+        return "done"
+
+    shared = view()
+    results: list[str] = []
+    helper = threading.Thread(target=lambda: results.append(shared.derived(slow)), name="first")
+    helper.start()
+    assert started.wait(5)
+    waiter = threading.Thread(target=lambda: results.append(shared.derived(slow)), name="second")
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive() and results == []
+    release.set()
+    helper.join(5)
+    waiter.join(5)
+    assert results == ["done", "done"] and calls == ["first"]
+
+
+def test_a_failure_is_raised_to_every_caller():
+    calls: list[int] = []
+
+    def broken(v: ImageView) -> None:
+        calls.append(1)
+        raise ValueError("no structure here")
+
+    shared = view()
+    for _ in range(2):
+        with pytest.raises(ValueError, match="no structure here"):
+            shared.derived(broken)
+    assert calls == [1]

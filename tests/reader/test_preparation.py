@@ -1,0 +1,98 @@
+"""The cascade's preparations run on a helper thread beside the fast path, only where a
+cascade may follow and a second core is allowed, and never outlive the scan."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rendering import symbol
+from test_cascade import clutter
+
+from imgqrcode.reader import image_loader, pipeline
+from imgqrcode.reader.cascade import cascade_stages
+from imgqrcode.reader.image_view import ImageView
+from imgqrcode.reader.options import ScanOptions
+from imgqrcode.reader.preparation import prepared_ahead
+from imgqrcode.reader.result import Code
+from imgqrcode.reader.stage import StageContext
+
+
+def located(view: ImageView) -> str:
+    return threading.current_thread().name
+
+
+@dataclass
+class Recording:
+    """A stage that prepares ``steps`` pieces of work, recording the thread of each, and
+    reads the first piece when called."""
+
+    name: str = "recording"
+    steps: int = 1
+    step_started: threading.Event = field(default_factory=threading.Event)
+    hold: threading.Event | None = None
+    prepared: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+
+    def prepare(self, view: ImageView, options: ScanOptions) -> Iterator[object]:
+        for _ in range(self.steps):
+            self.prepared.append(threading.current_thread().name)
+            self.step_started.set()
+            if self.hold is not None:
+                assert self.hold.wait(5)
+            yield view.derived(located)
+
+    def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
+        self.seen.append(view.derived(located))
+        return []
+
+
+def page() -> ImageView:
+    return image_loader.load(symbol("QRCode", "prepared ahead", scale=4), 10**8)
+
+
+def test_a_stage_finds_what_the_helper_prepared_beside_the_fast_path():
+    stage = Recording()
+    codes, _ = pipeline.run(page(), ScanOptions(), [stage])
+    assert [c.data for c in codes] == ["prepared ahead"]
+    assert stage.prepared == ["imgqrcode-prepare"]
+    assert stage.seen == ["imgqrcode-prepare"]
+
+
+def test_nothing_is_prepared_on_one_core_or_without_a_cascade():
+    alone = Recording()
+    pipeline.run(page(), ScanOptions(parallel=False), [alone])
+    # On one core the stage works it out itself, when it needs it.
+    assert alone.prepared == [] and alone.seen == ["MainThread"]
+    fast_only = Recording()
+    pipeline.run(page(), ScanOptions(time_budget=0), [fast_only])
+    assert fast_only.prepared == [] and fast_only.seen == []
+
+
+def test_the_helper_stops_between_pieces_when_the_scan_is_over():
+    hold = threading.Event()
+    stage = Recording(steps=50, hold=hold)
+    before = threading.active_count()
+    with prepared_ahead(page(), ScanOptions(), [stage]):
+        assert stage.step_started.wait(5)
+        # The first piece is still being worked on when the scan ends.
+        release = threading.Timer(0.1, hold.set)
+        release.start()
+    release.join()
+    assert stage.prepared == ["imgqrcode-prepare"]
+    assert threading.active_count() == before
+
+
+def test_the_helper_changes_no_read():
+    """The registry's stages read a cluttered page the same with and without it."""
+    pixels = clutter(3)
+    qr = symbol("QRCode", "among clutter", scale=3, margin=4)
+    pixels[40 : 40 + qr.shape[0], 600 : 600 + qr.shape[1]] = qr
+    reads = []
+    for parallel in (True, False):
+        codes, _ = pipeline.run(
+            image_loader.load(pixels, 10**8), ScanOptions(parallel=parallel), cascade_stages()
+        )
+        reads.append([(c.type_name, c.data, c.position) for c in codes])
+    assert reads[0] == reads[1] and ("QR_CODE", "among clutter") in [r[:2] for r in reads[0]]
