@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 from rendering import symbol
 from test_cascade import clutter
 
@@ -48,8 +49,12 @@ class Recording:
         return []
 
 
-def page() -> ImageView:
-    return image_loader.load(symbol("QRCode", "prepared ahead", scale=4), 10**8)
+def page(width: int = 640, height: int = 480) -> ImageView:
+    """A QR code on a white page of ``width`` x ``height`` pixels."""
+    pixels = np.full((height, width), 255, np.uint8)
+    qr = symbol("QRCode", "prepared ahead", scale=4)
+    pixels[: qr.shape[0], : qr.shape[1]] = qr
+    return image_loader.load(pixels, 10**8)
 
 
 def test_a_stage_finds_what_the_helper_prepared_beside_the_fast_path():
@@ -68,6 +73,14 @@ def test_nothing_is_prepared_on_one_core_or_without_a_cascade():
     fast_only = Recording()
     pipeline.run(page(), ScanOptions(time_budget=0), [fast_only])
     assert fast_only.prepared == [] and fast_only.seen == []
+
+
+def test_a_small_image_is_read_on_one_core():
+    """Below about 0.3 megapixels the fast path is too quick to hide a helper behind."""
+    small = Recording()
+    codes, _ = pipeline.run(page(480, 360), ScanOptions(), [small])
+    assert [c.data for c in codes] == ["prepared ahead"]
+    assert small.prepared == [] and small.seen == ["MainThread"]
 
 
 def test_the_helper_stops_between_pieces_when_the_scan_is_over():

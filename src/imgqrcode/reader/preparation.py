@@ -17,15 +17,24 @@ from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
 from imgqrcode.reader.stage import Preparing, Stage
 
+MIN_PIXELS = 300_000
+"""Smallest image the helper is started for, about a 640 x 480 photo. Below it the fast
+path takes a few milliseconds, too few to hide the helper's work behind: starting a
+thread and sharing the interpreter with it cost a small image a fifth more time, while
+from this size up it saves a quarter (easy images of the synthetic and shared corpora).
+"""
+
 
 @contextmanager
 def prepared_ahead(
     view: ImageView, options: ScanOptions, stages: Sequence[Stage]
 ) -> Iterator[None]:
     """Run the ``stages``' preparations in a helper thread for the duration of the block,
-    if ``options`` allow a second core and a cascade at all."""
+    if ``options`` allow a second core and a cascade at all, and ``view`` is large enough
+    to gain from it."""
     preparing = [stage for stage in stages if isinstance(stage, Preparing)]
-    if not (options.parallel and options.time_budget > 0 and preparing):
+    large = view.width * view.height >= MIN_PIXELS
+    if not (options.parallel and options.time_budget > 0 and preparing and large):
         yield
         return
     over = threading.Event()
