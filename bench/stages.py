@@ -15,8 +15,8 @@ by ``bench/synth.py``. Every image is read, from the same file bytes, by:
   ``--wechat-models`` its WeChat QR stage (appended if the registry lacks it) uses those
   models; its stages' candidates are located on a second core while the fast path reads
   (``ScanOptions.parallel``);
-- ``full, one core``: the same on one core, as each process of a batch over every core
-  reads.
+- ``full, no helper``: the same without that helper thread, as each process of a batch
+  over every core reads (OpenCV may still use its own threads, as in every mode).
 
 Tables (markdown): per reader recall, precision, reads on code-less images and time per
 image; per stage of ``full``, the labels credited to it (``Code.stage`` of the code the
@@ -57,7 +57,7 @@ from imgqrcode.reader.options import DEFAULT_MAX_PIXELS
 from imgqrcode.reader.result import Code
 from imgqrcode.reader.stage import Stage
 
-READERS = ("zxing-cpp", "wechat", "fast", "full", "full, one core")
+READERS = ("zxing-cpp", "wechat", "fast", "full", "full, no helper")
 FAMILIES = ("1D", "2D")
 
 
@@ -357,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "wechat": wechat(models),
         "fast": ours(ScanOptions(time_budget=0), []),
         "full": ours(ScanOptions(time_budget=args.time_budget), stages),
-        "full, one core": ours(ScanOptions(time_budget=args.time_budget, parallel=False), stages),
+        "full, no helper": ours(ScanOptions(time_budget=args.time_budget, parallel=False), stages),
     }
     tallies = evaluate(samples, readers, sys.stderr.isatty())
 

@@ -191,3 +191,9 @@ def _read_available(fd: int) -> bytes:
         return os.read(fd, 65536)
     except OSError:  # the terminal is closed once everything has been read
         return b""
+
+
+def test_a_negative_number_of_jobs_is_refused():
+    completed = imgqrcode("x.png", "--jobs", "-1")
+    assert completed.returncode == 2
+    assert b"--jobs must be 0 or more" in completed.stderr

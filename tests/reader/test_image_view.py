@@ -55,14 +55,36 @@ def test_a_second_caller_waits_for_the_first_rather_than_working_it_out_again():
 
 
 def test_a_failure_is_raised_to_every_caller():
+    """To one already waiting in another thread, and to one asking later."""
+    started, release = threading.Event(), threading.Event()
     calls: list[int] = []
 
     def broken(v: ImageView) -> None:
         calls.append(1)
+        started.set()
+        assert release.wait(5)
         raise ValueError("no structure here")
 
     shared = view()
-    for _ in range(2):
-        with pytest.raises(ValueError, match="no structure here"):
+    failures: list[str] = []
+
+    def ask() -> None:
+        try:
             shared.derived(broken)
+        except ValueError as error:
+            failures.append(str(error))
+
+    first = threading.Thread(target=ask)
+    first.start()
+    assert started.wait(5)
+    waiting = threading.Thread(target=ask)
+    waiting.start()
+    waiting.join(0.2)
+    assert waiting.is_alive()
+    release.set()
+    first.join(5)
+    waiting.join(5)
+    assert failures == ["no structure here", "no structure here"]
+    with pytest.raises(ValueError, match="no structure here"):
+        shared.derived(broken)
     assert calls == [1]

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+import pytest
 from rendering import symbol
 from test_cascade import clutter
 
-from imgqrcode.reader import image_loader, pipeline
+from imgqrcode.reader import image_loader, pipeline, preparation
 from imgqrcode.reader.cascade import cascade_stages
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
@@ -27,11 +28,13 @@ def located(view: ImageView) -> str:
 @dataclass
 class Recording:
     """A stage that prepares ``steps`` pieces of work, recording the thread of each, and
-    reads the first piece when called."""
+    reads the first piece when called (after the helper has, with ``await_helper``)."""
 
     name: str = "recording"
     steps: int = 1
+    await_helper: bool = False
     step_started: threading.Event = field(default_factory=threading.Event)
+    piece_done: threading.Event = field(default_factory=threading.Event)
     hold: threading.Event | None = None
     prepared: list[str] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)
@@ -42,11 +45,21 @@ class Recording:
             self.step_started.set()
             if self.hold is not None:
                 assert self.hold.wait(5)
-            yield view.derived(located)
+            piece = view.derived(located)
+            self.piece_done.set()
+            yield piece
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
+        if self.await_helper:
+            assert self.piece_done.wait(5)
         self.seen.append(view.derived(located))
         return []
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    """This process may use two cores, whatever the machine has."""
+    monkeypatch.setattr(preparation, "usable_cores", lambda: 2)
 
 
 def page(width: int = 640, height: int = 480) -> ImageView:
@@ -57,15 +70,15 @@ def page(width: int = 640, height: int = 480) -> ImageView:
     return image_loader.load(pixels, 10**8)
 
 
-def test_a_stage_finds_what_the_helper_prepared_beside_the_fast_path():
-    stage = Recording()
+def test_a_stage_finds_what_the_helper_prepared_beside_the_fast_path(two_cores):
+    stage = Recording(await_helper=True)
     codes, _ = pipeline.run(page(), ScanOptions(), [stage])
     assert [c.data for c in codes] == ["prepared ahead"]
     assert stage.prepared == ["imgqrcode-prepare"]
     assert stage.seen == ["imgqrcode-prepare"]
 
 
-def test_nothing_is_prepared_on_one_core_or_without_a_cascade():
+def test_nothing_is_prepared_on_one_core_or_without_a_cascade(two_cores):
     alone = Recording()
     pipeline.run(page(), ScanOptions(parallel=False), [alone])
     # On one core the stage works it out itself, when it needs it.
@@ -75,7 +88,7 @@ def test_nothing_is_prepared_on_one_core_or_without_a_cascade():
     assert fast_only.prepared == [] and fast_only.seen == []
 
 
-def test_a_small_image_is_read_on_one_core():
+def test_a_small_image_is_read_on_one_core(two_cores):
     """Below about 0.3 megapixels the fast path is too quick to hide a helper behind."""
     small = Recording()
     codes, _ = pipeline.run(page(480, 360), ScanOptions(), [small])
@@ -83,29 +96,48 @@ def test_a_small_image_is_read_on_one_core():
     assert small.prepared == [] and small.seen == ["MainThread"]
 
 
-def test_the_helper_stops_between_pieces_when_the_scan_is_over():
+def helpers_alive() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "imgqrcode-prepare"]
+
+
+def test_the_helper_stops_between_pieces_when_the_scan_is_over(two_cores):
     hold = threading.Event()
     stage = Recording(steps=50, hold=hold)
-    before = threading.active_count()
     with prepared_ahead(page(), ScanOptions(), [stage]):
         assert stage.step_started.wait(5)
-        # The first piece is still being worked on when the scan ends.
-        release = threading.Timer(0.1, hold.set)
+        assert helpers_alive()
+        # The first piece is still being worked on when the scan ends (the release
+        # comes long after the scan has told the helper to stop).
+        release = threading.Timer(0.5, hold.set)
         release.start()
     release.join()
     assert stage.prepared == ["imgqrcode-prepare"]
-    assert threading.active_count() == before
+    assert helpers_alive() == []
 
 
-def test_the_helper_changes_no_read():
-    """The registry's stages read a cluttered page the same with and without it."""
+def test_no_helper_while_the_cores_are_taken(two_cores):
+    """A process already running a scan on each of its two cores starts no helper."""
+    afterwards = Recording()
+    with prepared_ahead(page(), ScanOptions(), []):
+        inner = Recording()
+        pipeline.run(page(), ScanOptions(), [inner])
+        assert inner.prepared == [] and inner.seen == ["MainThread"]
+    pipeline.run(page(), ScanOptions(), [afterwards])
+    assert afterwards.prepared == ["imgqrcode-prepare"]
+
+
+def test_the_helper_changes_no_read(two_cores):
+    """The registry's stages read a cluttered page the same with and without it (with
+    a budget no scan reaches)."""
     pixels = clutter(3)
     qr = symbol("QRCode", "among clutter", scale=3, margin=4)
     pixels[40 : 40 + qr.shape[0], 600 : 600 + qr.shape[1]] = qr
     reads = []
     for parallel in (True, False):
         codes, _ = pipeline.run(
-            image_loader.load(pixels, 10**8), ScanOptions(parallel=parallel), cascade_stages()
+            image_loader.load(pixels, 10**8),
+            ScanOptions(time_budget=60, parallel=parallel),
+            cascade_stages(),
         )
         reads.append([(c.type_name, c.data, c.position) for c in codes])
     assert reads[0] == reads[1] and ("QR_CODE", "among clutter") in [r[:2] for r in reads[0]]

@@ -103,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
     except symbology.UnknownSymbologyError as error:
         print(f"imgqrcode scan: {error}", file=sys.stderr)
         return ERROR
+    if args.jobs < 0:
+        print(f"imgqrcode scan: --jobs must be 0 or more, not {args.jobs}", file=sys.stderr)
+        return ERROR
     inputs = list(_expand(args.paths))
     if not inputs:
         print("imgqrcode scan: no image found", file=sys.stderr)

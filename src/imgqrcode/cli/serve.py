@@ -136,6 +136,7 @@ def config_from(args: argparse.Namespace) -> ServiceConfig:
         time_budget=args.time_budget,
         request_timeout=args.request_timeout,
         decode_threads=args.decode_threads or max(1, (os.cpu_count() or 1) // workers),
+        workers=workers,
         max_inflight_bytes=args.max_inflight_bytes,
         daily_quota=args.daily_quota,
         rate_limit_per_minute=args.rate_limit_per_minute,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -51,11 +52,12 @@ class ImageView:
             first = future is None
             if future is None:
                 future = self._derived[compute] = Future()
-        if first:
-            try:
-                future.set_result(compute(self))
-            except BaseException as error:
-                # Whoever waits on it fails as this caller does.
-                future.set_exception(error)
-                raise
+        if not first:
+            return future.result()
+        try:
+            future.set_result(compute(self))
+        finally:
+            if not future.done():
+                # Whoever waits on it fails as this caller does (an interrupt included).
+                future.set_exception(sys.exc_info()[1] or RuntimeError("derivation abandoned"))
         return future.result()

@@ -1,14 +1,20 @@
 """The cascade's preparations, worked out on a second core while the fast path reads.
 
-zxing-cpp releases the GIL, so while it reads the whole image a helper thread can locate
-the cascade's candidates (:class:`imgqrcode.reader.stage.Preparing`), which otherwise
-follow the fast path and cost an easy image most of a second fast path. The helper
-stops between two pieces of work once the scan is over, and the scan waits for it: no
-thread outlives the scan that started it, whatever the interpreter does next.
+zxing-cpp releases the GIL while it reads, so meanwhile a helper thread can locate the
+cascade's candidates (:class:`imgqrcode.reader.stage.Preparing`), which otherwise follow
+the fast path and cost an easy photo most of a second fast path. The helper stops
+between two pieces of work once the scan is over, and the scan waits for it, so it never
+outlives the scan that started it.
+
+A helper only pays where a core would otherwise idle: it is started for a photo, not a
+thumbnail, and only while this process runs no more scans than half the cores it may use
+(a service reading two images at once on two cores gives each its own core instead).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,29 +30,67 @@ thread and sharing the interpreter with it cost a small image a fifth more time,
 from this size up it saves a quarter (easy images of the synthetic and shared corpora).
 """
 
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_scans = 0
+"""Scans of this process inside :func:`prepared_ahead` right now."""
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system tells)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
 
 @contextmanager
 def prepared_ahead(
     view: ImageView, options: ScanOptions, stages: Sequence[Stage]
 ) -> Iterator[None]:
     """Run the ``stages``' preparations in a helper thread for the duration of the block,
-    if ``options`` allow a second core and a cascade at all, and ``view`` is large enough
-    to gain from it."""
+    if ``options`` allow a second core and a cascade at all, ``view`` is large enough to
+    gain from it, and a core is free for it."""
+    global _scans
     preparing = [stage for stage in stages if isinstance(stage, Preparing)]
     large = view.width * view.height >= MIN_PIXELS
-    if not (options.parallel and options.time_budget > 0 and preparing and large):
-        yield
-        return
+    with _lock:
+        _scans += 1
+        free = 2 * _scans <= usable_cores()
+    try:
+        if options.parallel and options.time_budget > 0 and preparing and large and free:
+            with _helper(view, options, preparing):
+                yield
+        else:
+            yield
+    finally:
+        with _lock:
+            _scans -= 1
+
+
+@contextmanager
+def _helper(view: ImageView, options: ScanOptions, stages: Sequence[Preparing]) -> Iterator[None]:
     over = threading.Event()
 
     def work() -> None:
-        for stage in preparing:
-            for _ in stage.prepare(view, options):
-                if over.is_set():
-                    return
+        try:
+            for stage in stages:
+                for _ in stage.prepare(view, options):
+                    if over.is_set():
+                        return
+        except Exception:
+            # The failure is kept with the view (ImageView.derived): a stage that needs
+            # what failed gets it raised there, as it would have without the helper.
+            logger.debug("preparing ahead failed", exc_info=True)
 
     helper = threading.Thread(target=work, name="imgqrcode-prepare")
-    helper.start()
+    try:
+        helper.start()
+    except RuntimeError:
+        # No thread to be had (a process or thread limit): the stages work it out.
+        logger.debug("no helper thread", exc_info=True)
+        yield
+        return
     try:
         yield
     finally:

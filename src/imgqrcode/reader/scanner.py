@@ -1,7 +1,8 @@
 """``scan()``: the reading core's one entry point.
 
-Thread-safe: it shares no mutable state, and zxing-cpp and OpenCV release the GIL, so
-the service runs it from a thread pool.
+Thread-safe: what a scan derives from its image is kept with that image
+(:meth:`ImageView.derived`), and zxing-cpp and OpenCV release the GIL, so the service
+runs it from a thread pool.
 """
 
 from __future__ import annotations

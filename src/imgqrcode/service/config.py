@@ -37,6 +37,7 @@ class ServiceConfig:
     time_budget: float = DEFAULT_TIME_BUDGET
     request_timeout: float = 15.0
     decode_threads: int = 2
+    workers: int = 1
     max_inflight_bytes: int = 64 * 1024 * 1024
     daily_quota: int = 0
     rate_limit_per_minute: int = 0

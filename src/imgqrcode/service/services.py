@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from starlette.requests import Request
 
+from imgqrcode.reader.preparation import usable_cores
 from imgqrcode.service.address_policy import AddressPolicy
 from imgqrcode.service.config import ServiceConfig
 from imgqrcode.service.decoding import DecodePool
@@ -42,7 +43,11 @@ class Services:
             store=store,
             tokens=TokenService(store, ttl=config.token_ttl, grace=config.token_grace),
             usage=UsageLimits(store, config.daily_quota, config.rate_limit_per_minute),
-            decoder=DecodePool(config.decode_threads, config.max_pixels),
+            decoder=DecodePool(
+                config.decode_threads,
+                config.max_pixels,
+                parallel=usable_cores() // max(1, config.workers) >= 2,
+            ),
             memory=MemoryBudget(max(config.max_inflight_bytes, 2 * config.max_body_bytes)),
             fetcher=ImageFetcher(
                 AddressPolicy.from_cidrs(config.fetch_allow_cidrs),

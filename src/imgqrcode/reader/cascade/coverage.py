@@ -68,7 +68,8 @@ def may_remain(view: ImageView, found: Sequence[Code]) -> bool:
 
 def printed_cells(view: ImageView) -> tuple[np.ndarray, int]:
     """Thumbnail cells whose gradient energy stands out from noise, and the side of a cell
-    in original pixels. Integer shrink factors throughout: OpenCV's fast path for area
+    in original pixels: a public derivation of the view, so the helper thread can work
+    it out ahead. Integer shrink factors throughout: OpenCV's fast path for area
     resizing."""
     gray = view.gray
     factor = max(1, -(-max(gray.shape) // THUMB_SIDE))

@@ -108,7 +108,8 @@ def renditions(
 
 
 def _margined(gray: np.ndarray, patch: Patch) -> tuple[int, int, int, int]:
-    """The box ``(left, top, right, bottom)`` cut out around ``patch``, in whole pixels."""
+    """The box ``(left, top, right, bottom)`` cut out around ``patch``, in whole pixels:
+    its renditions and its streak are taken from the same pixels."""
     left, top, right, bottom = patch.box
     pad = MARGIN * patch.side
     x0, y0 = max(0, int(left - pad)), max(0, int(top - pad))
@@ -119,8 +120,9 @@ def _margined(gray: np.ndarray, patch: Patch) -> tuple[int, int, int, int]:
 @dataclass(frozen=True, slots=True)
 class PatchStreak:
     """The motion blur of the crop around ``patch`` (:func:`.enhance.streak`), as a key for
-    :meth:`ImageView.derived`: measured once per patch, and for the likeliest patches by
-    the helper thread while the fast path reads (measuring costs most of a decode)."""
+    :meth:`ImageView.derived`: measured once per patch, and for every located patch by
+    the helper thread while the fast path reads (measuring costs most of a decode, and
+    comes after the first rendition has read nothing)."""
 
     patch: Patch
 
