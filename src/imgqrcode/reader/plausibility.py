@@ -17,8 +17,9 @@ first two taken from what the symbologies' specifications and ZXing (Java) requi
 
 EAN-13, UPC-A and EAN-8 are not checked for a quiet zone: their leading and trailing
 digits are printed inside it, and real labels put text close to them. These rules judge
-the fast path's reads; the cascade asks two agreeing renditions instead (it shares the
-length rule).
+the fast path's reads; the cascade asks two agreeing renditions instead, and shares the
+length and quiet-zone rules (its renditions are resampled copies, so the quiet zone is
+checked in the original image, where a partial read's end lies inside the symbol).
 """
 
 from __future__ import annotations
@@ -56,10 +57,7 @@ DARK_PERCENTILE, LIGHT_PERCENTILE = 10, 90
 
 def plausible(gray: np.ndarray, code: Code) -> bool:
     """Whether ``code``, read from ``gray`` (its corners in ``gray``'s frame), is trusted."""
-    if not long_enough(code):
-        return False
-    modules = _modules(code)
-    if modules is not None and not has_quiet_zones(gray, geometry.to_quad(code.position), modules):
+    if not (long_enough(code) and shows_quiet_zones(gray, code)):
         return False
     return code.type_name not in band_vote.MODULES or not band_vote.outvoted(gray, code)
 
@@ -67,6 +65,13 @@ def plausible(gray: np.ndarray, code: Code) -> bool:
 def long_enough(code: Code) -> bool:
     """Whether ``code``'s text reaches its symbology's :data:`MIN_LENGTH`."""
     return len(code.data) >= MIN_LENGTH.get(code.type_name, 0)
+
+
+def shows_quiet_zones(gray: np.ndarray, code: Code) -> bool:
+    """Whether ``code``'s ends are followed by blank in ``gray`` (its corners in
+    ``gray``'s frame), where its symbology's quiet zone is checked (else ``True``)."""
+    modules = _modules(code)
+    return modules is None or has_quiet_zones(gray, geometry.to_quad(code.position), modules)
 
 
 def has_quiet_zones(gray: np.ndarray, quad: geometry.Quad, modules: int) -> bool:

@@ -11,14 +11,20 @@ rendition usually reads something else, and two texts for one place means neithe
 reliable. Even a strong checksum passes a misread now and then (Code 128's one in 103)
 when a sharpened rendition is scanned along many lines: where two texts of one strong
 symbology share a place, the one more renditions read wins, and a tie asks for another.
+A weak read also needs its symbology's length and, in the original image, its quiet
+zones (:mod:`imgqrcode.reader.plausibility`): the resampled crop of a tilted ITF reads a
+part of it in several renditions alike, which would otherwise confirm the part and
+contest the whole.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from imgqrcode.reader import geometry, symbology
-from imgqrcode.reader.plausibility import long_enough
+from imgqrcode.reader.plausibility import long_enough, shows_quiet_zones
 from imgqrcode.reader.result import Code
 
 WEAK: frozenset[str] = frozenset(
@@ -41,9 +47,11 @@ VOTES_NEEDED = 2
 
 
 class Ballot:
-    """The reads of one candidate place across its renditions."""
+    """The reads of one candidate place across its renditions of ``gray``, the original
+    image (in whose frame the reads' corners are)."""
 
-    def __init__(self) -> None:
+    def __init__(self, gray: np.ndarray) -> None:
+        self._gray = gray
         self._reads: dict[tuple[str, str], list[Code]] = {}
 
     def add(self, codes: Iterable[Code]) -> None:
@@ -53,10 +61,13 @@ class Ballot:
         seen: set[tuple[str, str]] = set()
         for code in codes:
             key = (code.type_name, code.data)
-            if key in seen or (code.type_name in WEAK and not long_enough(code)):
+            if key in seen or (code.type_name in WEAK and not self._plausible(code)):
                 continue
             seen.add(key)
             self._reads.setdefault(key, []).append(code)
+
+    def _plausible(self, code: Code) -> bool:
+        return long_enough(code) and shows_quiet_zones(self._gray, code)
 
     @property
     def decided(self) -> bool:

@@ -127,7 +127,7 @@ def read_renditions(
     limit) unless one of them showed a symbol zxing-cpp could not decode. ``renditions``
     is consumed lazily, so unneeded ones are never made.
     """
-    ballot = Ballot()
+    ballot = Ballot(view.gray)
     located = False
     for count, rendition in enumerate(renditions, start=1):
         if rendition.image.size > context.remaining() * PIXELS_PER_SECOND:
