@@ -57,9 +57,16 @@ DARK_PERCENTILE, LIGHT_PERCENTILE = 10, 90
 
 def plausible(gray: np.ndarray, code: Code) -> bool:
     """Whether ``code``, read from ``gray`` (its corners in ``gray``'s frame), is trusted."""
-    if not (long_enough(code) and shows_quiet_zones(gray, code)):
+    if not well_formed(gray, code):
         return False
     return code.type_name not in band_vote.MODULES or not band_vote.outvoted(gray, code)
+
+
+def well_formed(gray: np.ndarray, code: Code) -> bool:
+    """Whether ``code`` meets its symbology's length and, in ``gray``, quiet-zone rules:
+    what every weak read must, whichever stage read it (the band vote is the fast
+    path's alone; the cascade's renditions vote instead)."""
+    return long_enough(code) and shows_quiet_zones(gray, code)
 
 
 def long_enough(code: Code) -> bool:

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from imgqrcode.reader import geometry, symbology
-from imgqrcode.reader.plausibility import long_enough, shows_quiet_zones
+from imgqrcode.reader.plausibility import well_formed
 from imgqrcode.reader.result import Code
 
 WEAK: frozenset[str] = frozenset(
@@ -61,13 +61,10 @@ class Ballot:
         seen: set[tuple[str, str]] = set()
         for code in codes:
             key = (code.type_name, code.data)
-            if key in seen or (code.type_name in WEAK and not self._plausible(code)):
+            if key in seen or (code.type_name in WEAK and not well_formed(self._gray, code)):
                 continue
             seen.add(key)
             self._reads.setdefault(key, []).append(code)
-
-    def _plausible(self, code: Code) -> bool:
-        return long_enough(code) and shows_quiet_zones(self._gray, code)
 
     @property
     def decided(self) -> bool:
