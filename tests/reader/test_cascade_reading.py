@@ -3,9 +3,11 @@ has yielded nothing yet, a few misses' worth once it has yielded a code."""
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rendering import symbol
@@ -21,7 +23,19 @@ from imgqrcode.reader.stage import StageContext
 @dataclass(frozen=True)
 class Spot:
     center: tuple[float, float]
-    pixels: np.ndarray
+    pixels: np.ndarray = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Five renditions of a spot's pixels, each recorded in ``tried`` as it is made."""
+
+    tried: list[Spot] = field(compare=False)
+
+    def __call__(self, view: ImageView, spot: Spot) -> Iterator[Warped]:
+        for _ in range(5):
+            self.tried.append(spot)
+            yield Warped(spot.pixels, geometry.translation(*spot.center))
 
 
 def spots(count: int, code_at: int | None = None) -> list[Spot]:
@@ -31,21 +45,24 @@ def spots(count: int, code_at: int | None = None) -> list[Spot]:
     return [Spot((1000.0 * i, 0.0), qr if i == code_at else blank) for i in range(count)]
 
 
-def read(candidates: list[Spot], found: tuple, **options) -> tuple[list[str], int]:
+def read(
+    candidates: list[Spot],
+    found: tuple,
+    light_renditions: int = reading.LIGHT_RENDITIONS,
+    view: ImageView | None = None,
+    **options,
+) -> tuple[list[str], int]:
     """The texts read over ``candidates`` and how many renditions were made."""
-    tried = []
+    renditions = Counted([])
 
-    def renditions(spot: Spot) -> Iterator[Warped]:
-        for _ in range(5):
-            tried.append(spot)
-            yield Warped(spot.pixels, geometry.translation(*spot.center))
+    def spot_reading(spot: Spot, yielded: bool) -> reading.Reading[Spot]:
+        limit = reading.rendition_limit(yielded, light_renditions)
+        return reading.Reading(spot, renditions, limit, "test", None)
 
-    view = ImageView(np.zeros((10, 10), np.uint8))
+    view = view or ImageView(np.zeros((10, 10), np.uint8))
     context = StageContext(ScanOptions(), found, time.monotonic() + 10)
-    codes = reading.read_candidates(
-        candidates, renditions, view, context, (), stage="test", type_names=None, **options
-    )
-    return [code.data for code in codes], len(tried)
+    codes = reading.read_candidates(candidates, spot_reading, view, context, (), **options)
+    return [code.data for code in codes], len(renditions.tried)
 
 
 def an_earlier_code() -> tuple:
@@ -102,9 +119,8 @@ def test_attempt_tells_an_undecodable_symbol_from_nothing():
 
 def read_series(series: list[np.ndarray], limit: int) -> list[str]:
     view = ImageView(np.zeros((10, 10), np.uint8))
-    context = StageContext(ScanOptions(), (), time.monotonic() + 10)
     renditions = (Warped(pixels, np.eye(3)) for pixels in series)
-    codes = reading.read_renditions(renditions, limit, view, context, stage="t", type_names=None)
+    codes = reading.read_renditions(renditions, limit, view, math.inf, stage="t", type_names=None)
     return [code.data for code in codes]
 
 
@@ -130,8 +146,9 @@ def test_no_rendition_is_made_beyond_the_limit():
             yield Warped(blank, np.eye(3))
 
     view = ImageView(np.zeros((10, 10), np.uint8))
-    context = StageContext(ScanOptions(), (), time.monotonic() + 10)
-    assert reading.read_renditions(renditions(), 2, view, context, stage="t", type_names=None) == []
+    assert (
+        reading.read_renditions(renditions(), 2, view, math.inf, stage="t", type_names=None) == []
+    )
     assert made == [0, 1]
 
 
@@ -140,3 +157,53 @@ def test_a_stage_may_stop_at_its_first_empty_candidate_once_a_code_was_read():
     assert read(spots(9, code_at=1), earlier, light_misses=1) == ([], reading.LIGHT_RENDITIONS)
     texts, _ = read(spots(9, code_at=0), earlier, light_misses=1)
     assert texts == ["the code among the candidates"]
+
+
+def test_a_reading_made_ahead_is_not_made_again():
+    """What the helper thread read ahead (the same reading, by value) the stage finds."""
+    spots_ = spots(4, code_at=2)
+    view = ImageView(np.zeros((10, 10), np.uint8))
+    ahead = Counted([])
+    for spot in spots_:
+        limit = reading.rendition_limit(True)
+        view.derive_ahead(reading.Reading(spot, ahead, limit, "test", None, deadline=math.inf))
+    texts, tried = read(spots_, an_earlier_code(), view=view)
+    assert texts == ["the code among the candidates"]
+    assert tried == 0 and len(ahead.tried) == 3 * reading.LIGHT_RENDITIONS + 1
+
+
+@dataclass(frozen=True)
+class Held:
+    """Blank renditions, the first spot's held back until ``release`` is set."""
+
+    first: Spot
+    started: threading.Event = field(compare=False, default_factory=threading.Event)
+    release: threading.Event = field(compare=False, default_factory=threading.Event)
+    made: list[Spot] = field(compare=False, default_factory=list)
+
+    def __call__(self, view: ImageView, spot: Spot) -> Iterator[Warped]:
+        if spot == self.first:
+            self.started.set()
+            assert self.release.wait(5)
+        for _ in range(reading.LIGHT_RENDITIONS):
+            self.made.append(spot)
+            yield Warped(spot.pixels, geometry.translation(*spot.center))
+
+
+def test_the_stage_reads_the_next_candidate_while_the_helper_reads_one_ahead():
+    spots_ = spots(3)
+    view = ImageView(np.zeros((10, 10), np.uint8))
+    held = Held(spots_[0])
+
+    def spot_reading(spot: Spot, yielded: bool) -> reading.Reading[Spot]:
+        return reading.Reading(spot, held, reading.rendition_limit(yielded), "test", None)
+
+    helper = threading.Thread(target=view.derived, args=(spot_reading(spots_[0], True),))
+    helper.start()
+    assert held.started.wait(5)
+    threading.Timer(0.3, held.release.set).start()
+    context = StageContext(ScanOptions(), an_earlier_code(), time.monotonic() + 10)
+    assert reading.read_candidates(spots_, spot_reading, view, context, ()) == []
+    helper.join(5)
+    # The second spot was read while the helper still held the first.
+    assert held.made == [spots_[1]] * 3 + [spots_[0]] * 3 + [spots_[2]] * 3

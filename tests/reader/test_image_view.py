@@ -88,3 +88,28 @@ def test_a_failure_is_raised_to_every_caller():
     with pytest.raises(ValueError, match="no structure here"):
         shared.derived(broken)
     assert calls == [1]
+
+
+def test_working_ahead_never_waits_for_another_caller():
+    """The helper thread moves on from a derivation the stage already works out."""
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow(v: ImageView) -> str:
+        calls.append(threading.current_thread().name)
+        started.set()
+        assert release.wait(5)
+        return "done"
+
+    shared = view()
+    assert not shared.underway(slow)
+    first = threading.Thread(target=shared.derived, args=(slow,), name="first")
+    first.start()
+    assert started.wait(5)
+    assert shared.underway(slow)
+    assert shared.derive_ahead(slow) is None
+    release.set()
+    first.join(5)
+    assert not shared.underway(slow)
+    shared.derive_ahead(slow)
+    assert calls == ["first"]

@@ -17,3 +17,12 @@ def test_matches_numpy_on_sorted_and_partitioned_samples(count):
         expected = float(np.percentile(values, percent))
         assert percentile.of_ranked(np.sort(values), percent) == pytest.approx(expected)
         assert percentile.of_ranked(partitioned, percent) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 2), (40, 213), (7, 320)])
+def test_rows_match_numpy_along_the_rows(shape):
+    values = np.random.default_rng(shape[1]).normal(size=shape).astype(np.float32)
+    low, high = percentile.of_rows(values, (5.0, 95.0))
+    expected = np.percentile(values, (5.0, 95.0), axis=1)
+    np.testing.assert_allclose(low, expected[0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(high, expected[1], rtol=1e-5, atol=1e-5)

@@ -47,17 +47,40 @@ class ImageView:
         view rather than in a module, so scans running at once never evict each other's.
         A failure is raised to every caller.
         """
+        future, first = self._claim(compute)
+        if first:
+            self._settle(future, compute)
+        return future.result()
+
+    def derive_ahead(self, compute: Callable[[ImageView], object]) -> None:
+        """Work out :meth:`derived`'s ``compute`` now, unless another caller already is (or
+        has): for a helper working ahead of the stages, which must never wait on the
+        stage it works for, but move on to what the stage will ask for next."""
+        future, first = self._claim(compute)
+        if first:
+            self._settle(future, compute)
+            future.result()
+
+    def underway(self, compute: Callable[[ImageView], object]) -> bool:
+        """Whether another caller is working out ``compute`` right now: asking for it
+        would wait."""
         with self._lock:
             future = self._derived.get(compute)
-            first = future is None
-            if future is None:
-                future = self._derived[compute] = Future()
-        if not first:
-            return future.result()
+        return future is not None and not future.done()
+
+    def _claim(self, compute: Callable[[ImageView], T]) -> tuple[Future[T], bool]:
+        """The future of ``compute``'s result, and whether this caller is the first."""
+        with self._lock:
+            future = self._derived.get(compute)
+            if future is not None:
+                return future, False
+            future = self._derived[compute] = Future()
+            return future, True
+
+    def _settle(self, future: Future[T], compute: Callable[[ImageView], T]) -> None:
         try:
             future.set_result(compute(self))
         finally:
             if not future.done():
                 # Whoever waits on it fails as this caller does (an interrupt included).
                 future.set_exception(sys.exc_info()[1] or RuntimeError("derivation abandoned"))
-        return future.result()

@@ -8,7 +8,7 @@ linear interpolation, on samples already sorted or partitioned at the needed ran
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -26,7 +26,20 @@ def ranks(count: int, percents: Iterable[float]) -> list[int]:
 def of_ranked(ranked: np.ndarray, percent: float) -> float:
     """``np.percentile(values, percent)`` (linear interpolation), ``ranked`` holding the
     values sorted, or partitioned at :func:`ranks`."""
-    position = percent / 100.0 * (len(ranked) - 1)
+    return float(_interpolated(ranked, percent))
+
+
+def of_rows(values: np.ndarray, percents: Sequence[float]) -> list[np.ndarray]:
+    """``np.percentile(values, percents, axis=1)``, through one partition of the rows: a
+    crop's few hundred rows of a few hundred pixels cost ``np.percentile`` a sort each."""
+    ranked = np.partition(values, ranks(values.shape[1], percents), axis=1)
+    return [_interpolated(ranked, percent) for percent in percents]
+
+
+def _interpolated(ranked: np.ndarray, percent: float) -> np.ndarray:
+    """``percent`` of each run of samples along ``ranked``'s last axis."""
+    count = ranked.shape[-1]
+    position = percent / 100.0 * (count - 1)
     low = int(position)
-    high = min(low + 1, len(ranked) - 1)
-    return float(ranked[low] + (position - low) * (ranked[high] - ranked[low]))
+    high = min(low + 1, count - 1)
+    return ranked[..., low] + (position - low) * (ranked[..., high] - ranked[..., low])

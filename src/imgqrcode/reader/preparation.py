@@ -1,10 +1,10 @@
 """The cascade's preparations, worked out on a second core while the fast path reads.
 
 zxing-cpp releases the GIL while it reads, so meanwhile a helper thread can locate the
-cascade's candidates (:class:`imgqrcode.reader.stage.Preparing`), which otherwise follow
-the fast path and cost an easy photo most of a second fast path. The helper stops
-between two pieces of work once the scan is over, and the scan waits for it, so it never
-outlives the scan that started it.
+cascade's candidates (:class:`imgqrcode.reader.stage.Preparing`) and read the likeliest
+ahead, which otherwise follow the fast path and cost an easy photo most of a second fast
+path. The helper stops between two pieces of work once the scan is over; it outlives
+the scan by at most the piece it is in.
 
 A helper only pays where a core would otherwise idle: it is started for a photo, not a
 thumbnail, and only while this process runs no more scans than half the cores it may use
@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _scans = 0
-"""Scans of this process inside :func:`prepared_ahead` right now."""
+"""Scans of this process inside :func:`prepared_ahead` right now, each counted until its
+helper, if it has one, has ended too."""
 
 
 def usable_cores() -> int:
@@ -57,20 +58,41 @@ def prepared_ahead(
     with _lock:
         _scans += 1
         free = 2 * _scans <= usable_cores()
+    helped = False
     try:
         if options.parallel and options.time_budget > 0 and preparing and large and free:
-            with _helper(view, options, preparing):
+            over = threading.Event()
+            helped = _started(view, options, preparing, over)
+            try:
                 yield
+            finally:
+                over.set()
         else:
             yield
     finally:
-        with _lock:
-            _scans -= 1
+        if not helped:
+            _ended()
 
 
-@contextmanager
-def _helper(view: ImageView, options: ScanOptions, stages: Sequence[Preparing]) -> Iterator[None]:
-    over = threading.Event()
+def _ended() -> None:
+    """A scan and its helper, if it had one, are over: their cores are free."""
+    global _scans
+    with _lock:
+        _scans -= 1
+
+
+def _started(
+    view: ImageView, options: ScanOptions, stages: Sequence[Preparing], over: threading.Event
+) -> bool:
+    """Whether a helper thread was started on the ``stages``' preparations, to stop
+    between two pieces once ``over`` is set.
+
+    The scan does not wait for it: past the end of the scan, it is at most finishing a
+    piece nobody needs any more (a candidate read ahead, which a zxing-cpp call in
+    progress cannot be interrupted), and the scan's result does not depend on it. Its
+    core counts as taken until it ends (:func:`_ended`). A non-daemon thread, so the
+    interpreter waits for that piece at exit rather than tearing it down mid-call
+    (which aborts the process)."""
 
     def work() -> None:
         try:
@@ -82,6 +104,8 @@ def _helper(view: ImageView, options: ScanOptions, stages: Sequence[Preparing]) 
             # The failure is kept with the view (ImageView.derived): a stage that needs
             # what failed gets it raised there, as it would have without the helper.
             logger.debug("preparing ahead failed", exc_info=True)
+        finally:
+            _ended()
 
     helper = threading.Thread(target=work, name="imgqrcode-prepare")
     try:
@@ -89,10 +113,5 @@ def _helper(view: ImageView, options: ScanOptions, stages: Sequence[Preparing]) 
     except RuntimeError:
         # No thread to be had (a process or thread limit): the stages work it out.
         logger.debug("no helper thread", exc_info=True)
-        yield
-        return
-    try:
-        yield
-    finally:
-        over.set()
-        helper.join()
+        return False
+    return True

@@ -58,55 +58,57 @@ def locate_bars(view: ImageView, max_regions: int = 8) -> list[BarRegion]:
     grid = structure.analyse(view)
     if grid is None:
         return []
-    coherence, angle = grid.coherence, grid.angle
     # Noise is incoherent, so coherence alone separates bars from it: an absolute energy
     # floor suffices, and keeps a low-contrast barcode that fills the frame.
-    strong = (coherence > MIN_COHERENCE) & (grid.energy > structure.MIN_ENERGY)
-    if np.count_nonzero(strong) < MIN_CELLS:
+    strong = (grid.coherence > MIN_COHERENCE) & (grid.energy > structure.MIN_ENERGY)
+    cells = np.flatnonzero(strong)
+    if len(cells) < MIN_CELLS:
         return []
+    angle = grid.angle.ravel()[cells]
     bins = np.floor((angle + math.pi / 2) / math.pi * ORIENTATION_BINS).astype(np.int32)
     bins %= ORIENTATION_BINS
-    in_bin = [strong & (bins == b) for b in range(ORIENTATION_BINS)]
+    # Each strong cell's orientation as a vector on the doubled angle (orientations repeat
+    # every half turn), weighted by its coherence: a patch's orientation is their sum.
+    weight = grid.coherence.ravel()[cells].astype(np.float64)
+    pulls = (weight * np.cos(2 * angle), weight * np.sin(2 * angle), weight)
     regions: list[BarRegion] = []
     for b in range(ORIENTATION_BINS):
         # A bin and its two neighbours: a bent or blurred symbol spreads over a few.
-        mask = (in_bin[b - 1] | in_bin[b] | in_bin[(b + 1) % ORIENTATION_BINS]).astype(np.uint8)
-        if np.count_nonzero(mask) < MIN_CELLS:
+        near = cells[(bins - b + 1) % ORIENTATION_BINS <= 2]
+        if len(near) < MIN_CELLS:
             continue
+        mask = np.zeros(strong.shape, np.uint8)
+        mask.ravel()[near] = 1
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        for label in np.nonzero(stats[1:, cv2.CC_STAT_AREA] >= MIN_CELLS)[0] + 1:
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        # Per component, over the strong cells in it (closing joins some of other bins).
+        member_of = labels.ravel()[cells]
+        members = np.bincount(member_of, minlength=count)
+        c, s, total = (np.bincount(member_of, pull, minlength=count) for pull in pulls)
+        theta = 0.5 * np.arctan2(s, c)
+        # Only keep regions whose own mean orientation lies in this bin's centre, so each
+        # region is found once (by the bin it belongs to) rather than by three neighbours.
+        centre = (b + 0.5) * math.pi / ORIENTATION_BINS - math.pi / 2
+        centred = np.abs(_wrap(theta - centre)) <= math.pi / ORIENTATION_BINS / 2 + 1e-9
+        large = (stats[:, cv2.CC_STAT_AREA] >= MIN_CELLS) & (members >= MIN_CELLS) & centred
+        for label in np.nonzero(large[1:])[0] + 1:
             x, y, w, h = stats[label, :4]
             window = (slice(y, y + h), slice(x, x + w))
             member = (labels[window] == label) & strong[window]
-            region = _region(member, angle[window], coherence[window], b, (x, y))
+            concentration = math.hypot(c[label], s[label]) / total[label]
+            region = _region(member, float(theta[label]), concentration, (x, y))
             if region is not None:
                 regions.append(_scaled(region, grid))
     return _distinct(regions)[:max_regions]
 
 
 def _region(
-    member: np.ndarray,
-    angle: np.ndarray,
-    coherence: np.ndarray,
-    bin_index: int,
-    offset: tuple[int, int],
+    member: np.ndarray, theta: float, concentration: float, offset: tuple[int, int]
 ) -> BarRegion | None:
-    """The oriented rectangle of one connected patch (``member`` inside a window of the
-    working image at ``offset``), or ``None`` if it is not a plausible barcode."""
+    """The rectangle across ``theta`` around one connected patch of cells (``member``,
+    inside a window of the grid at ``offset``), or ``None`` if it is not a plausible
+    barcode. ``concentration`` is how closely its cells agree on ``theta``."""
     ys, xs = np.nonzero(member)
-    if len(xs) < MIN_CELLS:
-        return None
-    doubled = 2 * angle[ys, xs]
-    weight = coherence[ys, xs]
-    c, s = float(np.sum(weight * np.cos(doubled))), float(np.sum(weight * np.sin(doubled)))
-    theta = 0.5 * math.atan2(s, c)
-    # Only keep regions whose own mean orientation lies in this bin's centre, so each
-    # region is found once (by the bin it belongs to) rather than by three neighbours.
-    centre = (bin_index + 0.5) * math.pi / ORIENTATION_BINS - math.pi / 2
-    if abs(_wrap(theta - centre)) > math.pi / ORIENTATION_BINS / 2 + 1e-9:
-        return None
-    concentration = math.hypot(c, s) / float(np.sum(weight))
     u = np.array([math.cos(theta), math.sin(theta)])
     along = xs * u[0] + ys * u[1]
     across = -xs * u[1] + ys * u[0]
@@ -131,8 +133,8 @@ def _spread(values: np.ndarray) -> tuple[float, float]:
     return percentile.of_ranked(ranked, 1.0), percentile.of_ranked(ranked, 99.0)
 
 
-def _wrap(delta: float) -> float:
-    """An orientation difference folded into [-pi/2, pi/2)."""
+def _wrap(delta: np.ndarray) -> np.ndarray:
+    """Orientation differences folded into [-pi/2, pi/2)."""
     return (delta + math.pi / 2) % math.pi - math.pi / 2
 
 

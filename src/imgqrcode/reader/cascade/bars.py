@@ -19,7 +19,7 @@ import numpy as np
 from imgqrcode.reader import geometry, symbology
 from imgqrcode.reader.cascade import coverage, enhance, outline, structure, warp
 from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
-from imgqrcode.reader.cascade.reading import read_candidates, requested
+from imgqrcode.reader.cascade.reading import Reading, read_candidates, rendition_limit, requested
 from imgqrcode.reader.cascade.upright import (
     SKEW_LENGTH,
     bar_count,
@@ -119,6 +119,16 @@ def renditions(
     yield from outline.rectified(wide)
 
 
+@dataclass(frozen=True, slots=True)
+class BarRenditions:
+    """:func:`renditions` as a :class:`.reading.Renditions` value."""
+
+    min_bars: int = MIN_BARS
+
+    def __call__(self, view: ImageView, located: BarRegion) -> Iterator[warp.Warped]:
+        return renditions(view.gray, located, min_bars=self.min_bars)
+
+
 def slanted(code: Code, gray: np.ndarray) -> bool:
     """Whether ``code`` is linear and its bars lean inside its box: the box was built
     around a scan line that crossed them at a slant, and is wrong.
@@ -167,19 +177,39 @@ class RotatedBars:
         boxed = [c for c in context.found if not slanted(c, view.gray)]
         if not coverage.may_remain(view, boxed):
             return []
-        # An upright crop is already horizontal and the 1D decoders read both ways;
-        # only a near-square patch (a stacked symbol) may need zxing's 90 degrees.
         return read_candidates(
             view.derived(locate_bars),
             functools.partial(
-                renditions, view.gray, min_bars=LIGHT_MIN_BARS if context.found else MIN_BARS
+                self._reading,
+                found=bool(context.found),
+                type_names=type_names,
+                deadline=context.deadline,
             ),
             view,
             context,
             boxed,
-            stage=self.name,
-            type_names=type_names,
-            options=lambda region: {"try_rotate": region.height > 0.8 * region.length},
             light_misses=LIGHT_MISSES,
-            try_downscale=False,
+        )
+
+    def _reading(
+        self,
+        region: BarRegion,
+        yielded: bool,
+        *,
+        found: bool,
+        type_names: frozenset[str],
+        deadline: float = math.inf,
+    ) -> Reading[BarRegion]:
+        """How ``region`` is read, lighter once the image has ``yielded`` a code, and with
+        fewer bars tolerated once one was ``found`` before this stage."""
+        return Reading(
+            region,
+            BarRenditions(LIGHT_MIN_BARS if found else MIN_BARS),
+            rendition_limit(yielded),
+            self.name,
+            type_names,
+            # An upright crop is already horizontal and the 1D decoders read both ways;
+            # only a near-square patch (a stacked symbol) may need zxing's 90 degrees.
+            (("try_downscale", False), ("try_rotate", region.height > 0.8 * region.length)),
+            deadline,
         )

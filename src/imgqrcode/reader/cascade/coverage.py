@@ -69,25 +69,16 @@ def may_remain(view: ImageView, found: Sequence[Code]) -> bool:
 def printed_cells(view: ImageView) -> tuple[np.ndarray, int]:
     """Thumbnail cells whose gradient energy stands out from noise, and the side of a cell
     in original pixels: a public derivation of the view, so the helper thread can work
-    it out ahead. Integer shrink factors throughout: OpenCV's fast path for area
-    resizing."""
+    it out ahead."""
     gray = view.gray
     factor = max(1, -(-max(gray.shape) // THUMB_SIDE))
-    thumb = _shrunk(gray, factor).astype(np.float32)
+    thumb = structure.shrunk(gray, factor).astype(np.float32)
     gx = cv2.Sobel(thumb, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(thumb, cv2.CV_32F, 0, 1, ksize=3)
-    energy = _shrunk(gx * gx + gy * gy, THUMB_CELL)
+    energy = structure.shrunk(gx * gx + gy * gy, THUMB_CELL)
     printed = cv2.morphologyEx(
         (energy > structure.noise_floor(energy)).astype(np.uint8),
         cv2.MORPH_OPEN,
         np.ones((2, 2), np.uint8),
     )
     return printed, factor * THUMB_CELL
-
-
-def _shrunk(image: np.ndarray, factor: int) -> np.ndarray:
-    """``image`` averaged over ``factor`` x ``factor`` blocks (a partial block dropped)."""
-    h, w = max(1, image.shape[0] // factor), max(1, image.shape[1] // factor)
-    if factor == 1 or image.shape[0] < factor or image.shape[1] < factor:
-        return image
-    return cv2.resize(image[: h * factor, : w * factor], (w, h), interpolation=cv2.INTER_AREA)

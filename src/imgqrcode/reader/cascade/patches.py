@@ -12,6 +12,7 @@ perspective) and deblurred.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ import numpy as np
 from imgqrcode.reader import symbology
 from imgqrcode.reader.cascade import coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.patch_locator import Patch, locate_patches
-from imgqrcode.reader.cascade.reading import read_candidates, requested
+from imgqrcode.reader.cascade.reading import Reading, read_candidates, rendition_limit, requested
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
 from imgqrcode.reader.result import Code
@@ -120,14 +121,23 @@ def _margined(gray: np.ndarray, patch: Patch) -> tuple[int, int, int, int]:
 @dataclass(frozen=True, slots=True)
 class PatchStreak:
     """The motion blur of the crop around ``patch`` (:func:`.enhance.streak`), as a key for
-    :meth:`ImageView.derived`: measured once per patch, and for every located patch by
-    the helper thread while the fast path reads (measuring costs most of a decode, and
-    comes after the first rendition has read nothing)."""
+    :meth:`ImageView.derived`: measured once per patch, whichever side its renditions
+    are enlarged to (measuring costs most of a decode)."""
 
     patch: Patch
 
     def __call__(self, view: ImageView) -> enhance.Streak:
         return enhance.streak(warp.cropped(view.gray, _margined(view.gray, self.patch)).image)
+
+
+@dataclass(frozen=True, slots=True)
+class PatchRenditions:
+    """:func:`renditions` as a :class:`.reading.Renditions` value."""
+
+    target_side: float = TARGET_SIDE
+
+    def __call__(self, view: ImageView, patch: Patch) -> Iterator[warp.Warped]:
+        return renditions(view, patch, target_side=self.target_side)
 
 
 def _zoomed(crop: warp.Warped, zoom: float) -> warp.Warped:
@@ -140,10 +150,13 @@ class EnlargedPatches:
     name: str = "patches"
 
     def prepare(self, view: ImageView, options: ScanOptions) -> Iterator[object]:
-        if requested(options.formats, MATRIX_TYPE_NAMES):
+        type_names = requested(options.formats, MATRIX_TYPE_NAMES)
+        if type_names:
             yield view.derived(coverage.printed_cells)
             for patch in _candidates(view):
-                yield view.derived(PatchStreak(patch))
+                yield view.derive_ahead(
+                    self._reading(patch, True, found=True, type_names=type_names)
+                )
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
         type_names = requested(context.options.formats, MATRIX_TYPE_NAMES)
@@ -154,17 +167,35 @@ class EnlargedPatches:
         return read_candidates(
             _candidates(view),
             functools.partial(
-                renditions,
-                view,
-                target_side=LIGHT_TARGET_SIDE if context.found else TARGET_SIDE,
+                self._reading,
+                found=bool(context.found),
+                type_names=type_names,
+                deadline=context.deadline,
             ),
             view,
             context,
             context.found,
-            stage=self.name,
-            type_names=type_names,
-            light_renditions=LIGHT_RENDITIONS,
-            try_downscale=False,
+        )
+
+    def _reading(
+        self,
+        patch: Patch,
+        yielded: bool,
+        *,
+        found: bool,
+        type_names: frozenset[str],
+        deadline: float = math.inf,
+    ) -> Reading[Patch]:
+        """How ``patch`` is read, lighter once the image has ``yielded`` a code, and at a
+        smaller side once one was ``found`` before this stage."""
+        return Reading(
+            patch,
+            PatchRenditions(LIGHT_TARGET_SIDE if found else TARGET_SIDE),
+            rendition_limit(yielded, LIGHT_RENDITIONS),
+            self.name,
+            type_names,
+            (("try_downscale", False),),
+            deadline,
         )
 
 

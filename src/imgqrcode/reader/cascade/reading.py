@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
+
+import numpy as np
 
 from imgqrcode.reader import decoder
 from imgqrcode.reader.cascade import coverage
@@ -32,56 +36,91 @@ text, shapes and patterns around a code are many."""
 
 
 class Candidate(Protocol):
+    """A place a stage located; hashable, as it is part of a :class:`Reading` key."""
+
     @property
     def center(self) -> tuple[float, float]: ...
 
 
 C = TypeVar("C", bound=Candidate)
+C_contra = TypeVar("C_contra", bound=Candidate, contravariant=True)
+
+
+class Renditions(Protocol[C_contra]):
+    """A stage's crops of one candidate, the likeliest to read first. A value (a frozen
+    dataclass of its settings), so that two :class:`Reading` keys made apart compare
+    equal."""
+
+    def __call__(self, view: ImageView, candidate: C_contra) -> Iterator[Warped]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Reading(Generic[C]):
+    """What decoding ``candidate``'s renditions settles on (:func:`read_renditions`), as a
+    key for :meth:`ImageView.derived`.
+
+    A stage names the readings it would make once the image has yielded a code; the
+    helper thread (:mod:`imgqrcode.reader.preparation`) makes the first few while the
+    fast path reads, and the stage finds them made, or waits for the one in progress,
+    rather than decoding again. ``deadline`` is whoever reads first's, so it takes no
+    part in the key: the helper reads without one, as its work ends with the scan.
+    """
+
+    candidate: C
+    renditions: Renditions[C]
+    limit: int | None
+    stage: str
+    type_names: frozenset[str] | None
+    zxing_options: tuple[tuple[str, object], ...] = ()
+    deadline: float = field(default=math.inf, compare=False)
+
+    def __call__(self, view: ImageView) -> list[Code]:
+        return read_renditions(
+            self.renditions(view, self.candidate),
+            self.limit,
+            view,
+            self.deadline,
+            stage=self.stage,
+            type_names=self.type_names,
+            **dict(self.zxing_options),
+        )
 
 
 def read_candidates(
     candidates: Iterable[C],
-    renditions: Callable[[C], Iterator[Warped]],
+    reading: Callable[[C, bool], Reading[C]],
     view: ImageView,
     context: StageContext,
     known: Sequence[Code],
     *,
-    stage: str,
-    type_names: frozenset[str] | None,
-    options: Callable[[C], dict[str, Any]] = lambda candidate: {},
-    light_renditions: int = LIGHT_RENDITIONS,
     light_misses: int = LIGHT_MISSES,
-    **read_options: Any,
 ) -> list[Code]:
     """The codes read at ``candidates`` that lie outside ``known`` codes and each other.
 
     Each stage locates its own kind of candidate; what follows is the same for all: stop
-    at the deadline, skip a place a code already covers, and try the candidate's
-    renditions (fewer candidates and renditions once the image has yielded a code, here
-    or in an earlier stage: ``light_misses`` candidates that read nothing, and
-    ``light_renditions`` each). ``options`` adds zxing-cpp
-    options that depend on the candidate.
+    at the deadline, skip a place a code already covers, and make the candidate's
+    ``reading`` (which the stage makes lighter once the image has ``yielded`` a code,
+    here or in an earlier stage); once it has, stop after ``light_misses`` candidates
+    that read nothing.
     """
     covered = coverage.footprints(known)
     codes: list[Code] = []
     misses = 0
-    for candidate in candidates:
+    ahead = list(candidates)
+    for index, candidate in enumerate(ahead):
         # A code this stage read proves the photo readable as much as an earlier one.
         yielded = bool(context.found or codes)
         if context.expired() or misses >= miss_limit(yielded, light_misses):
             break
         if coverage.covered(candidate.center, covered):
             continue
-        read = read_renditions(
-            renditions(candidate),
-            rendition_limit(yielded, light_renditions),
-            view,
-            context,
-            stage=stage,
-            type_names=type_names,
-            **read_options,
-            **options(candidate),
-        )
+        this = reading(candidate, yielded)
+        if view.underway(this):
+            # The helper thread is reading it ahead: rather than wait, read the next.
+            following = _uncovered(ahead[index + 1 :], covered)
+            if following is not None:
+                view.derive_ahead(reading(following, yielded))
+        read = view.derived(this)
         codes.extend(read)
         covered.extend(coverage.footprints(read))
         if not read:
@@ -91,6 +130,11 @@ def read_candidates(
             # spent looking for any code at all.
             misses = 0
     return codes
+
+
+def _uncovered(candidates: Iterable[C], covered: Sequence[np.ndarray]) -> C | None:
+    """The first of ``candidates`` outside the ``covered`` footprints."""
+    return next((c for c in candidates if not coverage.covered(c.center, covered)), None)
 
 
 def requested(formats: frozenset[str] | None, family: frozenset[str]) -> frozenset[str]:
@@ -114,7 +158,7 @@ def read_renditions(
     renditions: Iterable[Warped],
     limit: int | None,
     view: ImageView,
-    context: StageContext,
+    deadline: float,
     *,
     stage: str,
     type_names: frozenset[str] | None,
@@ -123,14 +167,14 @@ def read_renditions(
     """The codes that :class:`Ballot` accepts after decoding ``renditions`` in order.
 
     Stops at the first rendition after which every read is settled, when the next
-    cannot be decoded before the deadline, or after ``limit`` renditions (``None``: no
-    limit) unless one of them showed a symbol zxing-cpp could not decode. ``renditions``
-    is consumed lazily, so unneeded ones are never made.
+    cannot be decoded before ``deadline`` (:func:`time.monotonic`), or after ``limit``
+    renditions (``None``: no limit) unless one of them showed a symbol zxing-cpp could
+    not decode. ``renditions`` is consumed lazily, so unneeded ones are never made.
     """
     ballot = Ballot(view.gray)
     located = False
     for count, rendition in enumerate(renditions, start=1):
-        if rendition.image.size > context.remaining() * PIXELS_PER_SECOND:
+        if rendition.image.size > (deadline - time.monotonic()) * PIXELS_PER_SECOND:
             break
         codes, undecoded = decoder.attempt(
             rendition.image,

@@ -33,6 +33,8 @@ CELL = 4
 """Pixels (at the working scale) per grid cell: regions grow on this coarser grid, which is
 what keeps the search cheap on a cluttered photo."""
 
+STRIP_ROWS = 16 * CELL
+
 
 @dataclass(frozen=True, slots=True)
 class Structure:
@@ -62,28 +64,62 @@ def analyse(view: ImageView) -> Structure | None:
 
 
 def _compute(view: ImageView) -> Structure | None:
-    gray = view.gray
-    scale = min(1.0, WORK_SIDE / max(gray.shape))
-    work = gray
-    if scale < 1.0:
-        size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-        work = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    work = working(view.gray)
     if min(work.shape) < 3 * CELL:
         return None
-    # Gradients straight from the 8-bit pixels and OpenCV's products: the same numbers
-    # as through a float copy of the image and numpy's products, without the temporaries
-    # (a photo's worth each), which cost more than the arithmetic.
-    gx = cv2.Sobel(work, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(work, cv2.CV_32F, 0, 1, ksize=3)
-    size = (work.shape[1] // CELL, work.shape[0] // CELL)
-    jxx, jyy, jxy = (
-        cv2.blur(cv2.resize(cv2.multiply(a, b), size, interpolation=cv2.INTER_AREA), (3, 3))
-        for a, b in ((gx, gx), (gy, gy), (gx, gy))
-    )
+    jxx, jyy, jxy = (cv2.blur(moment, (3, 3)) for moment in _moments(work))
     energy = jxx + jyy
-    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / (energy + 1e-3)
-    angle = 0.5 * np.arctan2(2 * jxy, jxx - jyy)
-    return Structure(energy, coherence, angle, CELL / scale, energy > noise_floor(energy))
+    difference, product = jxx - jyy, 2 * jxy
+    coherence = cv2.magnitude(difference, product) / (energy + 1e-3)
+    # OpenCV's phase is within 0.01 degrees of numpy's arctan2, at a fiftieth of its cost.
+    angle = 0.5 * cv2.phase(difference, product)
+    angle[angle >= np.pi / 2] -= np.pi
+    cell_size = CELL * view.gray.shape[1] / work.shape[1]
+    return Structure(energy, coherence, angle, cell_size, energy > noise_floor(energy))
+
+
+def _moments(work: np.ndarray) -> np.ndarray:
+    """Per whole cell of ``work``, the means of gx², gy² and gx·gy (Sobel gradients).
+
+    Worked out a strip of ``STRIP_ROWS`` at a time: over the whole image at once, the
+    gradients and their products are five photo-sized temporaries, and getting fresh
+    memory for them and streaming it through the cache cost three times the arithmetic
+    (12 ms against 4 ms for a megapixel)."""
+    height, width = work.shape[0] // CELL * CELL, work.shape[1] // CELL * CELL
+    moments = np.empty((3, height // CELL, width // CELL), np.float32)
+    for top in range(0, height, STRIP_ROWS):
+        bottom = min(top + STRIP_ROWS, height)
+        # A row of context on either side, so the strip's gradients are the whole image's.
+        above, below = max(0, top - 1), min(work.shape[0], bottom + 1)
+        rows = slice(top - above, bottom - above)
+        strip = work[above:below]
+        gx = cv2.Sobel(strip, cv2.CV_32F, 1, 0, ksize=3)[rows, :width]
+        gy = cv2.Sobel(strip, cv2.CV_32F, 0, 1, ksize=3)[rows, :width]
+        cells = (width // CELL, (bottom - top) // CELL)
+        for index, (a, b) in enumerate(((gx, gx), (gy, gy), (gx, gy))):
+            moments[index, top // CELL : bottom // CELL] = cv2.resize(
+                cv2.multiply(a, b), cells, interpolation=cv2.INTER_AREA
+            )
+    return moments
+
+
+def working(gray: np.ndarray) -> np.ndarray:
+    """``gray`` at most ``WORK_SIDE`` pixels long, averaged down (area resizing: the fine
+    modules of a small code must blur into grey, not alias into a coarser pattern)."""
+    scale = WORK_SIDE / max(gray.shape)
+    if scale >= 1.0:
+        return gray
+    size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+
+
+def shrunk(image: np.ndarray, factor: int) -> np.ndarray:
+    """``image`` averaged over ``factor`` x ``factor`` blocks (a partial block dropped).
+    Whole blocks only: OpenCV's fast path for area resizing."""
+    h, w = max(1, image.shape[0] // factor), max(1, image.shape[1] // factor)
+    if factor == 1 or image.shape[0] < factor or image.shape[1] < factor:
+        return image
+    return cv2.resize(image[: h * factor, : w * factor], (w, h), interpolation=cv2.INTER_AREA)
 
 
 def noise_floor(energy: np.ndarray) -> float:
