@@ -102,20 +102,17 @@ def helpers_alive() -> list[threading.Thread]:
 
 
 def test_the_helper_stops_between_pieces_when_the_scan_is_over(two_cores):
-    """The scan does not wait for the piece in progress; the helper ends after it, and
-    its core counts as taken until then."""
+    """The scan does not wait for the piece in progress; the helper ends after it."""
     hold = threading.Event()
     stage = Recording(steps=50, hold=hold)
     with prepared_ahead(page(), ScanOptions(), [stage]):
         assert stage.step_started.wait(5)
         assert helpers_alive()
     (helper,) = helpers_alive()
-    assert preparation._scans == 1
     hold.set()
     helper.join(5)
     assert not helper.is_alive()
     assert stage.prepared == ["imgqrcode-prepare"]
-    assert preparation._scans == 0
 
 
 def test_no_helper_while_the_cores_are_taken(two_cores):

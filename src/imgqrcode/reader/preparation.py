@@ -34,8 +34,7 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _scans = 0
-"""Scans of this process inside :func:`prepared_ahead` right now, each counted until its
-helper, if it has one, has ended too."""
+"""Scans of this process inside :func:`prepared_ahead` right now."""
 
 
 def usable_cores() -> int:
@@ -58,11 +57,10 @@ def prepared_ahead(
     with _lock:
         _scans += 1
         free = 2 * _scans <= usable_cores()
-    helped = False
     try:
         if options.parallel and options.time_budget > 0 and preparing and large and free:
             over = threading.Event()
-            helped = _started(view, options, preparing, over)
+            _start(view, options, preparing, over)
             try:
                 yield
             finally:
@@ -70,29 +68,23 @@ def prepared_ahead(
         else:
             yield
     finally:
-        if not helped:
-            _ended()
+        with _lock:
+            _scans -= 1
 
 
-def _ended() -> None:
-    """A scan and its helper, if it had one, are over: their cores are free."""
-    global _scans
-    with _lock:
-        _scans -= 1
-
-
-def _started(
+def _start(
     view: ImageView, options: ScanOptions, stages: Sequence[Preparing], over: threading.Event
-) -> bool:
-    """Whether a helper thread was started on the ``stages``' preparations, to stop
-    between two pieces once ``over`` is set.
+) -> None:
+    """Start a helper thread on the ``stages``' preparations, to stop between two pieces
+    once ``over`` is set.
 
     The scan does not wait for it: past the end of the scan, it is at most finishing a
-    piece nobody needs any more (a candidate read ahead, which a zxing-cpp call in
-    progress cannot be interrupted), and the scan's result does not depend on it. Its
-    core counts as taken until it ends (:func:`_ended`). A non-daemon thread, so the
-    interpreter waits for that piece at exit rather than tearing it down mid-call
-    (which aborts the process)."""
+    piece nobody needs any more (a candidate read ahead: a zxing-cpp call in progress
+    cannot be interrupted), and the scan's result does not depend on it. That piece may
+    overlap the next scan by a few milliseconds; counting the helper's core as taken
+    until it ends instead left every sixth scan of a series without a helper. A
+    non-daemon thread, so the interpreter waits for that piece at exit rather than
+    tearing it down mid-call (which aborts the process)."""
 
     def work() -> None:
         try:
@@ -104,8 +96,6 @@ def _started(
             # The failure is kept with the view (ImageView.derived): a stage that needs
             # what failed gets it raised there, as it would have without the helper.
             logger.debug("preparing ahead failed", exc_info=True)
-        finally:
-            _ended()
 
     helper = threading.Thread(target=work, name="imgqrcode-prepare")
     try:
@@ -113,5 +103,3 @@ def _started(
     except RuntimeError:
         # No thread to be had (a process or thread limit): the stages work it out.
         logger.debug("no helper thread", exc_info=True)
-        return False
-    return True
