@@ -55,13 +55,15 @@ def read(
     """The texts read over ``candidates`` and how many renditions were made."""
     renditions = Counted([])
 
-    def spot_reading(spot: Spot, yielded: bool) -> reading.Reading[Spot]:
+    def spot_reading(spot: Spot, yielded: bool, setting: reading.Setting) -> reading.Reading[Spot]:
         limit = reading.rendition_limit(yielded, light_renditions)
-        return reading.Reading(spot, renditions, limit, "test", None)
+        return reading.Reading(spot, renditions, limit, "test", setting)
 
     view = view or ImageView(np.zeros((10, 10), np.uint8))
     context = StageContext(ScanOptions(), found, time.monotonic() + 10)
-    codes = reading.read_candidates(candidates, spot_reading, view, context, (), **options)
+    codes = reading.read_candidates(
+        candidates, spot_reading, view, context, (), type_names=None, **options
+    )
     return [code.data for code in codes], len(renditions.tried)
 
 
@@ -164,9 +166,11 @@ def test_a_reading_made_ahead_is_not_made_again():
     spots_ = spots(4, code_at=2)
     view = ImageView(np.zeros((10, 10), np.uint8))
     ahead = Counted([])
+    light = reading.Setting(found=True, type_names=None)
     for spot in spots_:
-        limit = reading.rendition_limit(True)
-        view.derive_ahead(reading.Reading(spot, ahead, limit, "test", None, deadline=math.inf))
+        view.derive_ahead(
+            reading.Reading(spot, ahead, reading.rendition_limit(True), "test", light)
+        )
     texts, tried = read(spots_, an_earlier_code(), view=view)
     assert texts == ["the code among the candidates"]
     assert tried == 0 and len(ahead.tried) == 3 * reading.LIGHT_RENDITIONS + 1
@@ -195,15 +199,16 @@ def test_the_stage_reads_the_next_candidate_while_the_helper_reads_one_ahead():
     view = ImageView(np.zeros((10, 10), np.uint8))
     held = Held(spots_[0])
 
-    def spot_reading(spot: Spot, yielded: bool) -> reading.Reading[Spot]:
-        return reading.Reading(spot, held, reading.rendition_limit(yielded), "test", None)
+    def spot_reading(spot: Spot, yielded: bool, setting: reading.Setting) -> reading.Reading[Spot]:
+        return reading.Reading(spot, held, reading.rendition_limit(yielded), "test", setting)
 
-    helper = threading.Thread(target=view.derived, args=(spot_reading(spots_[0], True),))
+    ahead = reading.Setting(found=True, type_names=None)
+    helper = threading.Thread(target=view.derived, args=(spot_reading(spots_[0], True, ahead),))
     helper.start()
     assert held.started.wait(5)
     threading.Timer(0.3, held.release.set).start()
     context = StageContext(ScanOptions(), an_earlier_code(), time.monotonic() + 10)
-    assert reading.read_candidates(spots_, spot_reading, view, context, ()) == []
+    assert reading.read_candidates(spots_, spot_reading, view, context, (), type_names=None) == []
     helper.join(5)
     # The second spot was read while the helper still held the first.
     assert held.made == [spots_[1]] * 3 + [spots_[0]] * 3 + [spots_[2]] * 3

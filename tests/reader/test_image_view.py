@@ -4,6 +4,7 @@ first, and a failure reaches everyone who asked."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
@@ -29,16 +30,25 @@ def test_a_derivation_is_worked_out_once_per_view():
     assert calls == [6, 6]
 
 
-def test_a_second_caller_waits_for_the_first_rather_than_working_it_out_again():
-    started, release = threading.Event(), threading.Event()
-    calls: list[str] = []
+@dataclass(eq=False)
+class Slow:
+    """A derivation that records who works it out and waits for ``release`` (a key by
+    identity, as a function is)."""
 
-    def slow(v: ImageView) -> str:
-        calls.append(threading.current_thread().name)
-        started.set()
-        assert release.wait(5)
+    started: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    calls: list[str] = field(default_factory=list)
+
+    def __call__(self, v: ImageView) -> str:
+        self.calls.append(threading.current_thread().name)
+        self.started.set()
+        assert self.release.wait(5)
         return "done"
 
+
+def test_a_second_caller_waits_for_the_first_rather_than_working_it_out_again():
+    slow = Slow()
+    started, release, calls = slow.started, slow.release, slow.calls
     shared = view()
     results: list[str] = []
     helper = threading.Thread(target=lambda: results.append(shared.derived(slow)), name="first")
@@ -92,24 +102,16 @@ def test_a_failure_is_raised_to_every_caller():
 
 def test_working_ahead_never_waits_for_another_caller():
     """The helper thread moves on from a derivation the stage already works out."""
-    started, release = threading.Event(), threading.Event()
-    calls: list[str] = []
-
-    def slow(v: ImageView) -> str:
-        calls.append(threading.current_thread().name)
-        started.set()
-        assert release.wait(5)
-        return "done"
-
+    slow = Slow()
     shared = view()
     assert not shared.underway(slow)
     first = threading.Thread(target=shared.derived, args=(slow,), name="first")
     first.start()
-    assert started.wait(5)
+    assert slow.started.wait(5)
     assert shared.underway(slow)
     assert shared.derive_ahead(slow) is None
-    release.set()
+    slow.release.set()
     first.join(5)
     assert not shared.underway(slow)
     shared.derive_ahead(slow)
-    assert calls == ["first"]
+    assert slow.calls == ["first"]

@@ -9,7 +9,6 @@ crop with the bar-based formats only, trying enhanced renditions until one reads
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,13 @@ import numpy as np
 from imgqrcode.reader import geometry, symbology
 from imgqrcode.reader.cascade import coverage, enhance, outline, structure, warp
 from imgqrcode.reader.cascade.bar_locator import BarRegion, locate_bars
-from imgqrcode.reader.cascade.reading import Reading, read_candidates, rendition_limit, requested
+from imgqrcode.reader.cascade.reading import (
+    Reading,
+    Setting,
+    read_candidates,
+    rendition_limit,
+    requested,
+)
 from imgqrcode.reader.cascade.upright import (
     SKEW_LENGTH,
     bar_count,
@@ -179,37 +184,20 @@ class RotatedBars:
             return []
         return read_candidates(
             view.derived(locate_bars),
-            functools.partial(
-                self._reading,
-                found=bool(context.found),
-                type_names=type_names,
-                deadline=context.deadline,
-            ),
+            self._reading,
             view,
             context,
             boxed,
+            type_names=type_names,
             light_misses=LIGHT_MISSES,
         )
 
-    def _reading(
-        self,
-        region: BarRegion,
-        yielded: bool,
-        *,
-        found: bool,
-        type_names: frozenset[str],
-        deadline: float = math.inf,
-    ) -> Reading[BarRegion]:
-        """How ``region`` is read, lighter once the image has ``yielded`` a code, and with
-        fewer bars tolerated once one was ``found`` before this stage."""
-        return Reading(
-            region,
-            BarRenditions(LIGHT_MIN_BARS if found else MIN_BARS),
-            rendition_limit(yielded),
-            self.name,
-            type_names,
-            # An upright crop is already horizontal and the 1D decoders read both ways;
-            # only a near-square patch (a stacked symbol) may need zxing's 90 degrees.
-            (("try_downscale", False), ("try_rotate", region.height > 0.8 * region.length)),
-            deadline,
-        )
+    def _reading(self, region: BarRegion, yielded: bool, setting: Setting) -> Reading[BarRegion]:
+        """How ``region`` is read: fewer bars are enough to try it once the image has
+        yielded a code before this stage, fewer renditions once it has at all."""
+        renditions = BarRenditions(LIGHT_MIN_BARS if setting.found else MIN_BARS)
+        # An upright crop is already horizontal and the 1D decoders read both ways;
+        # only a near-square patch (a stacked symbol) may need zxing's 90 degrees.
+        rotate = region.height > 0.8 * region.length
+        options = (("try_downscale", False), ("try_rotate", rotate))
+        return Reading(region, renditions, rendition_limit(yielded), self.name, setting, options)

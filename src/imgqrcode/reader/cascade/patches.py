@@ -12,7 +12,6 @@ perspective) and deblurred.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,7 +20,13 @@ import numpy as np
 from imgqrcode.reader import symbology
 from imgqrcode.reader.cascade import coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.patch_locator import Patch, locate_patches
-from imgqrcode.reader.cascade.reading import Reading, read_candidates, rendition_limit, requested
+from imgqrcode.reader.cascade.reading import (
+    Reading,
+    Setting,
+    read_candidates,
+    rendition_limit,
+    requested,
+)
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
 from imgqrcode.reader.result import Code
@@ -153,10 +158,10 @@ class EnlargedPatches:
         type_names = requested(options.formats, MATRIX_TYPE_NAMES)
         if type_names:
             yield view.derived(coverage.printed_cells)
+            # Read as the stage reads them once the fast path has read a code.
+            light = Setting(found=True, type_names=type_names)
             for patch in _candidates(view):
-                yield view.derive_ahead(
-                    self._reading(patch, True, found=True, type_names=type_names)
-                )
+                yield view.derive_ahead(self._reading(patch, True, light))
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
         type_names = requested(context.options.formats, MATRIX_TYPE_NAMES)
@@ -165,38 +170,15 @@ class EnlargedPatches:
         if not coverage.may_remain(view, context.found):
             return []
         return read_candidates(
-            _candidates(view),
-            functools.partial(
-                self._reading,
-                found=bool(context.found),
-                type_names=type_names,
-                deadline=context.deadline,
-            ),
-            view,
-            context,
-            context.found,
+            _candidates(view), self._reading, view, context, context.found, type_names=type_names
         )
 
-    def _reading(
-        self,
-        patch: Patch,
-        yielded: bool,
-        *,
-        found: bool,
-        type_names: frozenset[str],
-        deadline: float = math.inf,
-    ) -> Reading[Patch]:
-        """How ``patch`` is read, lighter once the image has ``yielded`` a code, and at a
-        smaller side once one was ``found`` before this stage."""
-        return Reading(
-            patch,
-            PatchRenditions(LIGHT_TARGET_SIDE if found else TARGET_SIDE),
-            rendition_limit(yielded, LIGHT_RENDITIONS),
-            self.name,
-            type_names,
-            (("try_downscale", False),),
-            deadline,
-        )
+    def _reading(self, patch: Patch, yielded: bool, setting: Setting) -> Reading[Patch]:
+        """How ``patch`` is read: enlarged less once the image has yielded a code before
+        this stage, in fewer renditions once it has at all."""
+        renditions = PatchRenditions(LIGHT_TARGET_SIDE if setting.found else TARGET_SIDE)
+        limit = rendition_limit(yielded, LIGHT_RENDITIONS)
+        return Reading(patch, renditions, limit, self.name, setting, (("try_downscale", False),))
 
 
 def _candidates(view: ImageView) -> list[Patch]:

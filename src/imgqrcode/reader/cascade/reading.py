@@ -55,47 +55,60 @@ class Renditions(Protocol[C_contra]):
 
 
 @dataclass(frozen=True, slots=True)
+class Setting:
+    """What a stage's readings depend on besides the candidate: whether the image yielded
+    a code before the stage (``found``), the symbologies asked for, and the deadline
+    (:func:`time.monotonic`), which is whoever reads first's and so takes no part in a
+    :class:`Reading`'s key: the helper thread reads without one, as its work ends with
+    the scan."""
+
+    found: bool
+    type_names: frozenset[str] | None
+    deadline: float = field(default=math.inf, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Reading(Generic[C]):
     """What decoding ``candidate``'s renditions settles on (:func:`read_renditions`), as a
     key for :meth:`ImageView.derived`.
 
-    A stage names the readings it would make once the image has yielded a code; the
-    helper thread (:mod:`imgqrcode.reader.preparation`) makes the first few while the
-    fast path reads, and the stage finds them made, or waits for the one in progress,
-    rather than decoding again. ``deadline`` is whoever reads first's, so it takes no
-    part in the key: the helper reads without one, as its work ends with the scan.
+    The helper thread (:mod:`imgqrcode.reader.preparation`) reads a stage's likeliest
+    candidates ahead, as the stage would read them once the fast path has read a code;
+    the stage then finds them read, or reads the next while the helper finishes one,
+    rather than decoding again.
     """
 
     candidate: C
     renditions: Renditions[C]
     limit: int | None
     stage: str
-    type_names: frozenset[str] | None
+    setting: Setting
     zxing_options: tuple[tuple[str, object], ...] = ()
-    deadline: float = field(default=math.inf, compare=False)
 
     def __call__(self, view: ImageView) -> list[Code]:
         return read_renditions(
             self.renditions(view, self.candidate),
             self.limit,
             view,
-            self.deadline,
+            self.setting.deadline,
             stage=self.stage,
-            type_names=self.type_names,
+            type_names=self.setting.type_names,
             **dict(self.zxing_options),
         )
 
 
 def read_candidates(
     candidates: Iterable[C],
-    reading: Callable[[C, bool], Reading[C]],
+    reading: Callable[[C, bool, Setting], Reading[C]],
     view: ImageView,
     context: StageContext,
     known: Sequence[Code],
     *,
+    type_names: frozenset[str] | None,
     light_misses: int = LIGHT_MISSES,
 ) -> list[Code]:
-    """The codes read at ``candidates`` that lie outside ``known`` codes and each other.
+    """The codes of ``type_names`` read at ``candidates`` that lie outside ``known`` codes
+    and each other.
 
     Each stage locates its own kind of candidate; what follows is the same for all: stop
     at the deadline, skip a place a code already covers, and make the candidate's
@@ -103,6 +116,7 @@ def read_candidates(
     here or in an earlier stage); once it has, stop after ``light_misses`` candidates
     that read nothing.
     """
+    setting = Setting(bool(context.found), type_names, context.deadline)
     covered = coverage.footprints(known)
     codes: list[Code] = []
     misses = 0
@@ -114,12 +128,12 @@ def read_candidates(
             break
         if coverage.covered(candidate.center, covered):
             continue
-        this = reading(candidate, yielded)
+        this = reading(candidate, yielded, setting)
         if view.underway(this):
             # The helper thread is reading it ahead: rather than wait, read the next.
             following = _uncovered(ahead[index + 1 :], covered)
             if following is not None:
-                view.derive_ahead(reading(following, yielded))
+                view.derive_ahead(reading(following, yielded, setting))
         read = view.derived(this)
         codes.extend(read)
         covered.extend(coverage.footprints(read))
