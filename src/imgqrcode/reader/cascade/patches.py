@@ -21,6 +21,7 @@ from imgqrcode.reader import symbology
 from imgqrcode.reader.cascade import coverage, enhance, outline, warp
 from imgqrcode.reader.cascade.patch_locator import Patch, locate_patches
 from imgqrcode.reader.cascade.reading import (
+    LIGHT_MISSES,
     Reading,
     Setting,
     read_candidates,
@@ -84,6 +85,13 @@ LIGHT_RENDITIONS = 2
 2D code in a readable photo reads as it is, or with its streak undone or sharpened (on
 both synthetic corpora every such code read by the second rendition; the third, tried on
 some 1,400 patches of text and pattern, read none)."""
+
+
+AHEAD = LIGHT_MISSES + 1
+"""Patches the helper thread reads ahead: as many as the stage tries once the fast path
+has read a code, if that code covers one of them. Reading every located patch (up to
+six) spent a reading or two of CPU (3 ms each) for nothing on most photos, and the last
+may outlive the scan."""
 
 
 def renditions(
@@ -160,7 +168,7 @@ class EnlargedPatches:
             yield view.derived(coverage.printed_cells)
             # Read as the stage reads them once the fast path has read a code.
             light = Setting(found=True, type_names=type_names)
-            for patch in _candidates(view):
+            for patch in _candidates(view)[:AHEAD]:
                 yield view.derive_ahead(self._reading(patch, True, light))
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
