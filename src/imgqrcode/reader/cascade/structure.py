@@ -64,7 +64,8 @@ def analyse(view: ImageView) -> Structure | None:
 
 
 def _compute(view: ImageView) -> Structure | None:
-    work = working(view.gray)
+    scale = min(1.0, WORK_SIDE / max(view.gray.shape))
+    work = _working(view.gray, scale)
     if min(work.shape) < 3 * CELL:
         return None
     jxx, jyy, jxy = (cv2.blur(moment, (3, 3)) for moment in _moments(work))
@@ -74,8 +75,11 @@ def _compute(view: ImageView) -> Structure | None:
     # OpenCV's phase is within 0.01 degrees of numpy's arctan2, at a fiftieth of its cost.
     angle = 0.5 * cv2.phase(difference, product)
     angle[angle >= np.pi / 2] -= np.pi
-    cell_size = CELL * view.gray.shape[1] / work.shape[1]
-    return Structure(energy, coherence, angle, cell_size, energy > noise_floor(energy))
+    # The nominal side of a cell: the working image's sides were rounded down to whole
+    # cells, so its cells span up to a pixel more, which the locators' thresholds and
+    # margins were tuned with (mapped with the true side, 6 codes of seed 1 and 1 of
+    # seed 2 were lost).
+    return Structure(energy, coherence, angle, CELL / scale, energy > noise_floor(energy))
 
 
 def _moments(work: np.ndarray) -> np.ndarray:
@@ -103,14 +107,20 @@ def _moments(work: np.ndarray) -> np.ndarray:
     return moments
 
 
-def working(gray: np.ndarray) -> np.ndarray:
-    """``gray`` at most ``WORK_SIDE`` pixels long, averaged down (area resizing: the fine
-    modules of a small code must blur into grey, not alias into a coarser pattern)."""
-    scale = WORK_SIDE / max(gray.shape)
-    if scale >= 1.0:
+def _working(gray: np.ndarray, scale: float) -> np.ndarray:
+    """``gray`` resized by ``scale`` (at most 1), averaged down (area resizing: the fine
+    modules of a small code must blur into grey, not alias into a coarser pattern), its
+    sides rounded down to whole cells: the cells then fall where averaging the whole
+    image's gradients cell by cell put them (:func:`_moments` only takes whole cells)."""
+    size = (
+        max(CELL, round(gray.shape[1] * scale) // CELL * CELL),
+        max(CELL, round(gray.shape[0] * scale) // CELL * CELL),
+    )
+    if size == (gray.shape[1], gray.shape[0]):
         return gray
-    size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    # Unscaled, a side loses less than a cell's width: bilinear resizing does as well.
+    shrink = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+    return cv2.resize(gray, size, interpolation=shrink)
 
 
 def shrunk(image: np.ndarray, factor: int) -> np.ndarray:
