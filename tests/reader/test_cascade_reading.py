@@ -178,9 +178,12 @@ def test_a_reading_made_ahead_is_not_made_again():
 
 @dataclass(frozen=True)
 class Held:
-    """Blank renditions, the first spot's held back until ``release`` is set."""
+    """Blank renditions, the ``first`` spot's held back until those of ``second`` are all
+    made: only a reader that went on to the second while the first was held releases
+    it."""
 
     first: Spot
+    second: Spot
     started: threading.Event = field(compare=False, default_factory=threading.Event)
     release: threading.Event = field(compare=False, default_factory=threading.Event)
     made: list[Spot] = field(compare=False, default_factory=list)
@@ -189,15 +192,17 @@ class Held:
         if spot == self.first:
             self.started.set()
             assert self.release.wait(5)
-        for _ in range(reading.LIGHT_RENDITIONS):
+        for count in range(1, reading.LIGHT_RENDITIONS + 1):
             self.made.append(spot)
+            if spot == self.second and count == reading.LIGHT_RENDITIONS:
+                self.release.set()
             yield Warped(spot.pixels, geometry.translation(*spot.center))
 
 
 def test_the_stage_reads_the_next_candidate_while_the_helper_reads_one_ahead():
     spots_ = spots(3)
     view = ImageView(np.zeros((10, 10), np.uint8))
-    held = Held(spots_[0])
+    held = Held(spots_[0], spots_[1])
 
     def spot_reading(spot: Spot, yielded: bool, setting: reading.Setting) -> reading.Reading[Spot]:
         return reading.Reading(spot, held, reading.rendition_limit(yielded), "test", setting)
@@ -206,7 +211,6 @@ def test_the_stage_reads_the_next_candidate_while_the_helper_reads_one_ahead():
     helper = threading.Thread(target=view.derived, args=(spot_reading(spots_[0], True, ahead),))
     helper.start()
     assert held.started.wait(5)
-    threading.Timer(0.3, held.release.set).start()
     context = StageContext(ScanOptions(), an_earlier_code(), time.monotonic() + 10)
     assert reading.read_candidates(spots_, spot_reading, view, context, (), type_names=None) == []
     helper.join(5)
