@@ -17,6 +17,7 @@ def test_matches_numpy_on_sorted_and_partitioned_samples(count):
         expected = float(np.percentile(values, percent))
         assert percentile.of_ranked(np.sort(values), percent) == pytest.approx(expected)
         assert percentile.of_ranked(partitioned, percent) == pytest.approx(expected)
+        assert percentile.of(values, percent) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (3, 2), (40, 213), (7, 320)])

@@ -712,8 +712,8 @@ def _correlation(reference_lines: np.ndarray) -> Judge | None:
 def _texture(reference_lines: np.ndarray) -> Judge | None:
     """Lines as contrasted and as dense in edges as the reference lines (stacked rows)."""
     contrast, edges = _contrast_and_edges(reference_lines)
-    min_contrast = MIN_TEXTURE * percentile.of_ranked(np.sort(contrast), 50.0)
-    min_edges = MIN_TEXTURE * percentile.of_ranked(np.sort(edges), 50.0)
+    min_contrast = MIN_TEXTURE * percentile.of(contrast, 50.0)
+    min_edges = MIN_TEXTURE * percentile.of(edges, 50.0)
     if min_contrast == 0.0 or min_edges == 0.0:
         return None
 

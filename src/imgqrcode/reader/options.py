@@ -16,11 +16,12 @@ class ScanOptions:
     all); fewer formats is faster. ``time_budget`` bounds the extra stages that run after
     the fast path, in seconds: the fast path itself always runs. ``max_pixels`` is
     checked from the image header before any pixel is decoded. With ``parallel`` the
-    cascade's search for candidates in a photo (from about 0.3 megapixels) runs on a
-    second core while the fast path reads (:mod:`imgqrcode.reader.preparation`): a
-    quarter less time, for CPU time spent ahead even where no stage turns out to need
-    it; a batch that already keeps every core reading an image of its own gains nothing
-    from it and turns it off.
+    cascade's search for candidates in a photo (from about 0.3 megapixels), and the
+    reading of its likeliest 2D patches, run on a second core while the fast path reads
+    (:mod:`imgqrcode.reader.preparation`): an easy photo takes about a third less time,
+    for CPU time spent ahead even where no stage turns out to need it; a batch that
+    already keeps every core reading an image of its own gains nothing from it and turns
+    it off.
     """
 
     formats: frozenset[str] | None = None

@@ -29,6 +29,11 @@ def of_ranked(ranked: np.ndarray, percent: float) -> float:
     return float(_interpolated(ranked, percent))
 
 
+def of(values: np.ndarray, percent: float) -> float:
+    """``np.percentile(values, percent)`` of unordered samples, through one partition."""
+    return of_ranked(np.partition(values, ranks(len(values), (percent,))), percent)
+
+
 def of_rows(values: np.ndarray, percents: Sequence[float]) -> list[np.ndarray]:
     """``np.percentile(values, percents, axis=1)``, through one partition of the rows: a
     crop's few hundred rows of a few hundred pixels cost ``np.percentile`` a sort each."""

@@ -41,8 +41,10 @@ class Stage(Protocol):
 
 @runtime_checkable
 class Preparing(Protocol):
-    """A stage with work that does not depend on what was found before it: locating its
-    candidates, which costs about as much as deciding on them. The pipeline runs
+    """A stage with work that does not depend on what was found before it (locating its
+    candidates, which costs about as much as deciding on them), or that it can do on the
+    likeliest guess (reading its best candidates as it would once the fast path has
+    read a code). The pipeline runs
     ``prepare`` in a helper thread while the fast path reads (:mod:`.preparation`); the
     stage keeps what it works out with the view (:meth:`ImageView.derived`), where its
     call finds it, and yields after each piece, where the helper may be stopped."""

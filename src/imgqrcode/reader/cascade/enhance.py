@@ -117,15 +117,10 @@ def blur_width(rows: np.ndarray) -> float:
     if h == 0 or rows.shape[1] < 2:
         return MIN_BLUR
     middle = rows[h // 3 : max(h // 3 + 1, 2 * h // 3)]
-    slope = _median(np.abs(np.diff(middle, axis=1)).max(axis=1))
+    slope = percentile.of(np.abs(np.diff(middle, axis=1)).max(axis=1), 50)
     low, high = percentile.of_rows(middle, (5, 95))
-    swing = _median(high - low)
+    swing = percentile.of(high - low, 50)
     return min(MAX_BLUR, max(MIN_BLUR, swing / (math.sqrt(2 * math.pi) * max(slope, 1e-3))))
-
-
-def _median(values: np.ndarray) -> float:
-    """``np.median`` of a few hundred values, without its setup."""
-    return percentile.of_ranked(np.partition(values, percentile.ranks(len(values), (50,))), 50)
 
 
 def deconvolved(image: np.ndarray) -> np.ndarray:

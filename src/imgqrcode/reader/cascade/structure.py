@@ -40,8 +40,9 @@ STRIP_ROWS = 16 * CELL
 class Structure:
     """Per-cell ``energy`` (mean squared Sobel response), ``coherence`` in [0, 1] and
     ``angle`` of the dominant gradient (radians, in [-pi/2, pi/2)); ``cell_size`` is the
-    side of a cell in original pixels; ``printed`` marks cells whose energy stands out
-    from the image's noise."""
+    nominal side of a cell in original pixels (a cell spans up to a pixel more where the
+    working image's sides were rounded down to whole cells); ``printed`` marks cells
+    whose energy stands out from the image's noise."""
 
     energy: np.ndarray
     coherence: np.ndarray
