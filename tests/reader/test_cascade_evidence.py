@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from rendering import symbol
-from test_plausibility import only_code, part
+from test_plausibility import only_read, part
 
 from imgqrcode.reader.cascade.evidence import Ballot
 from imgqrcode.reader.result import Code, Point, Position
@@ -85,7 +85,7 @@ def test_a_part_of_a_weak_symbol_is_not_confirmed_by_renditions_that_all_read_it
     """The original image shows bars beyond a partial ITF read's end: however many
     renditions read the part, it is no read, and the whole still is."""
     pixels = symbol("ITF", "30712345000010", scale=3)
-    whole = only_code(pixels)
+    whole, _ = only_read(pixels)
     ballot = Ballot(pixels)
     for _ in range(3):
         ballot.add([part(whole, pixels, 0.0, 0.6, data="30712345")])

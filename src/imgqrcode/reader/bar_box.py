@@ -132,14 +132,10 @@ def measure(gray: np.ndarray, quad: Quad, *, stacked: bool = False) -> Quad:
     For a stacked symbol the top is the side of the first decoded row, as zxing-cpp's
     scan direction for DataBar Expanded Stacked is not to be trusted.
     """
-    along = (quad[1] - quad[0]) + (quad[2] - quad[3])
-    length = float(np.linalg.norm(along)) / 2.0
+    length, u, v, height = _band(quad)
     if length < 4.0:
         return quad
-    u = along / (2.0 * length)
-    v = np.array([-u[1], u[0]])
     origin = quad.mean(axis=0)
-    height = min(abs(float((quad[3] - quad[0]) @ v)), abs(float((quad[2] - quad[1]) @ v)))
     if stacked:
         if float(v @ ((quad[3] + quad[2]) - (quad[0] + quad[1]))) < 0.0:
             u, v = -u, -v
@@ -150,6 +146,25 @@ def measure(gray: np.ndarray, quad: Quad, *, stacked: bool = False) -> Quad:
     bars = sides / np.linalg.norm(sides) * (1.0 if float(sides @ v) > 0.0 else -1.0)
     tilted = abs(float(bars @ u)) > MIN_SKEW
     return _between_sides(gray, quad, origin, np.array([bars[1], -bars[0]]), bars, tilted=tilted)
+
+
+def scan_line(quad: Quad) -> bool:
+    """Whether zxing-cpp's band ``quad`` is a scan line or a few (thinner than
+    :data:`THIN_RATIO` of its length), rather than lines across a good part of the bars
+    that all decoded the same text."""
+    length, _, _, height = _band(quad)
+    return height < THIN_RATIO * length
+
+
+def _band(quad: Quad) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """The length of zxing-cpp's band ``quad``, the unit vectors along it (its scan
+    direction) and across, and its height across (the shorter of its sides')."""
+    along = (quad[1] - quad[0]) + (quad[2] - quad[3])
+    length = float(np.linalg.norm(along)) / 2.0
+    u = along / max(2.0 * length, TINY)
+    v = np.array([-u[1], u[0]])
+    height = min(abs(float((quad[3] - quad[0]) @ v)), abs(float((quad[2] - quad[1]) @ v)))
+    return length, u, v, height
 
 
 def _rectangle(

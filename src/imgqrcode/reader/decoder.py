@@ -29,6 +29,21 @@ def read(
     return zxingcpp.read_barcodes(pixels, text_mode=zxingcpp.TextMode.Plain, **zxing_options)
 
 
+def reported(barcode: zxingcpp.Barcode) -> geometry.Quad:
+    """zxing-cpp's corners of ``barcode`` in the pixels it was read from: for a linear
+    symbol, the ends of its first and last decoded scan lines."""
+    position = barcode.position
+    return np.array(
+        [
+            [position.top_left.x, position.top_left.y],
+            [position.top_right.x, position.top_right.y],
+            [position.bottom_right.x, position.bottom_right.y],
+            [position.bottom_left.x, position.bottom_left.y],
+        ],
+        dtype=float,
+    )
+
+
 def to_code(
     barcode: zxingcpp.Barcode,
     pixels: np.ndarray,
@@ -47,16 +62,7 @@ def to_code(
     EAN-13 starting with 0 is reported as UPC-A).
     """
     name = symbology.type_name(barcode, type_names)
-    position = barcode.position
-    quad = np.array(
-        [
-            [position.top_left.x, position.top_left.y],
-            [position.top_right.x, position.top_right.y],
-            [position.bottom_right.x, position.bottom_right.y],
-            [position.bottom_left.x, position.bottom_left.y],
-        ],
-        dtype=float,
-    )
+    quad = reported(barcode)
     if name in symbology.LINEAR_TYPE_NAMES:
         quad = bar_box.measure(pixels, quad, stacked=barcode.format in symbology.STACKED)
     if name == symbology.DX_FILM_EDGE:

@@ -56,14 +56,19 @@ class FastPath:
     def _read(
         self, pixels: np.ndarray, view: ImageView, context: StageContext, try_invert: bool
     ) -> list[Code]:
-        codes = decoder.decode(
-            pixels,
-            (view.width, view.height),
-            stage=self.name,
-            type_names=context.options.formats,
-            try_invert=try_invert,
-        )
-        return _wanted([c for c in codes if plausibility.plausible(pixels, c)], context.options)
+        type_names = context.options.formats
+        barcodes = decoder.read(pixels, type_names, try_invert=try_invert)
+        frame = (view.width, view.height)
+        codes = [
+            decoder.to_code(barcode, pixels, frame, stage=self.name, type_names=type_names)
+            for barcode in barcodes
+        ]
+        trusted = [
+            code
+            for code, barcode in zip(codes, barcodes, strict=True)
+            if plausibility.plausible(pixels, code, decoder.reported(barcode), codes)
+        ]
+        return _wanted(trusted, context.options)
 
 
 def run(
