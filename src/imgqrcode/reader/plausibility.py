@@ -37,7 +37,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from imgqrcode.reader import band_vote, bar_box, geometry, symbology
+from imgqrcode.reader import band_vote, bar_box, geometry, percentile, symbology
 from imgqrcode.reader.result import Code
 
 MIN_LENGTH: dict[str, int] = {symbology.ITF: 6, symbology.CODABAR: 6, symbology.CODE_39: 4}
@@ -62,7 +62,8 @@ symbols print beside the bottom of their bars."""
 
 SAMPLES_PER_MODULE = 4
 SYMBOL_SAMPLES = 400
-DARK_PERCENTILE, LIGHT_PERCENTILE = 10, 90
+LEVELS = (10.0, 90.0)
+"""The percentiles of a line's samples taken as its bars' and its spaces' levels."""
 
 
 def plausible(
@@ -146,7 +147,8 @@ def _zone_ink(gray: np.ndarray, start: np.ndarray, end: np.ndarray, modules: int
     along = (end - start) / length
     module = length / modules
     inside = _sample(gray, start + np.linspace(0.0, 1.0, SYMBOL_SAMPLES)[:, None] * (end - start))
-    dark, light = np.percentile(inside, [DARK_PERCENTILE, LIGHT_PERCENTILE])
+    ranked = np.partition(inside, percentile.ranks(len(inside), LEVELS))
+    dark, light = (percentile.of_ranked(ranked, percent) for percent in LEVELS)
     steps = np.arange(EDGE_MODULES, QUIET_ZONE_MODULES, 1 / SAMPLES_PER_MODULE)[:, None] * module
     beyond = np.concatenate(
         [_sample(gray, start - steps * along), _sample(gray, end + steps * along)]

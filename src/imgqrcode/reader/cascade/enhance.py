@@ -244,7 +244,7 @@ def levelled(image: np.ndarray) -> np.ndarray:
     size = 2 * math.ceil(3 * LEVEL_SIGMA) + 1
     deviation = rows - cv2.GaussianBlur(rows, (size, 1), LEVEL_SIGMA)
     # Rows change slowly down the bars: every fourth tells the contrast as well.
-    margin = LEVEL_MARGIN * float(np.percentile(np.abs(deviation[::4]), 90))
+    margin = LEVEL_MARGIN * percentile.of(np.abs(deviation[::4]).ravel(), 90.0)
     return cv2.threshold(deviation, -margin, 255, cv2.THRESH_BINARY)[1].astype(np.uint8)
 
 

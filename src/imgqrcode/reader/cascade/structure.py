@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from imgqrcode.reader import percentile
 from imgqrcode.reader.image_view import ImageView
 
 WORK_SIDE = 1024
@@ -135,4 +136,5 @@ def shrunk(image: np.ndarray, factor: int) -> np.ndarray:
 
 def noise_floor(energy: np.ndarray) -> float:
     """The energy above which a cell holds print rather than noise."""
-    return min(MAX_FLOOR, max(MIN_ENERGY, NOISE_FACTOR * float(np.median(energy))))
+    median = percentile.of(energy.ravel(), 50.0)
+    return min(MAX_FLOOR, max(MIN_ENERGY, NOISE_FACTOR * median))

@@ -14,6 +14,7 @@ import math
 import cv2
 import numpy as np
 
+from imgqrcode.reader import percentile
 from imgqrcode.reader.cascade import warp
 from imgqrcode.reader.cascade.bar_locator import BarRegion
 
@@ -55,7 +56,7 @@ def bar_count(image: np.ndarray) -> int:
     centred = profile - cv2.blur(profile.reshape(1, -1), (window, 1)).ravel()
     # Relative to the local swing, not the whole range: glare or shade on one part of a
     # symbol would otherwise hide the bars of the rest.
-    margin = max(MIN_SWING, 0.3 * float(np.percentile(np.abs(centred), 75)))
+    margin = max(MIN_SWING, 0.3 * percentile.of(np.abs(centred), 75.0))
     states = np.where(centred > margin, 1, np.where(centred < -margin, -1, 0))
     states = states[states != 0]
     return int(np.count_nonzero(np.diff(states) < 0))
