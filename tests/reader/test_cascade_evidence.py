@@ -25,6 +25,16 @@ def test_strong_symbologies_count_at_once():
     assert [c.data for c in ballot.accepted()] == ["hello"]
 
 
+def test_a_strong_read_that_spent_all_its_error_correction_needs_a_second_rendition():
+    ballot = Ballot(BLANK)
+    read = code("PDF_417", "KU fhlumkmebhzgdmmto")
+    ballot.add([read], {("PDF_417", read.data)})
+    assert not ballot.decided
+    assert ballot.accepted() == []
+    ballot.add([read], {("PDF_417", read.data)})
+    assert [c.data for c in ballot.accepted()] == [read.data]
+
+
 def test_a_weak_read_needs_a_second_rendition():
     ballot = Ballot(BLANK)
     ballot.add([code("EAN_13", "9780804816632")])

@@ -111,12 +111,29 @@ def damaged_qr() -> np.ndarray:
 
 def test_attempt_tells_an_undecodable_symbol_from_nothing():
     frame = (10, 10)
-    assert decoder.attempt(damaged_qr(), frame) == ([], True)
-    assert decoder.attempt(np.full((120, 120), 255, np.uint8), frame) == ([], False)
+    assert decoder.attempt(damaged_qr(), frame) == decoder.Attempt([], frozenset(), True)
+    blank = np.full((120, 120), 255, np.uint8)
+    assert decoder.attempt(blank, frame) == decoder.Attempt([], frozenset(), False)
     qr = symbol("QRCode", "whole", scale=4, margin=4)
-    codes, undecoded = decoder.attempt(qr, frame)
-    assert [code.data for code in codes] == ["whole"]
-    assert not undecoded
+    attempt = decoder.attempt(qr, frame)
+    assert [code.data for code in attempt.codes] == ["whole"]
+    assert not attempt.spent
+    assert not attempt.undecoded
+
+
+def test_a_decode_that_used_up_the_error_correction_is_spent():
+    """Version 1-M corrects five codewords: module flips (in its data area) add errors
+    one codeword at a time until the fifth leaves no correction to spare."""
+    modules = symbol("QRCode", "spent", scale=1, margin=0, ec_level="M")
+    rng = np.random.default_rng(2)
+    reads = []
+    while not reads or not decoder.spent(reads[-1]):
+        y, x = rng.integers(13, modules.shape[0] - 4, size=2)
+        modules[y, x] ^= 255
+        barcodes = decoder.read(np.kron(modules, np.ones((4, 4), np.uint8)))
+        assert [barcode.text for barcode in barcodes] == ["spent"]
+        reads.append(barcodes[0])
+    assert len(reads) >= 5
 
 
 def read_series(series: list[np.ndarray], limit: int) -> list[str]:

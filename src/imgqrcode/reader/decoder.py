@@ -7,6 +7,8 @@ pixels to the original image and gets codes whose corners are right in the origi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import zxingcpp
 
@@ -98,6 +100,18 @@ def decode(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What one decode of a rendition gave (:func:`attempt`)."""
+
+    codes: list[Code]
+    spent: frozenset[tuple[str, str]]
+    """The ``(type_name, data)`` of the codes whose decode used up all of the symbol's
+    error correction (:func:`spent`)."""
+    undecoded: bool
+    """Whether zxing-cpp also located a symbol it could not decode."""
+
+
 def attempt(
     pixels: np.ndarray,
     frame: tuple[int, int],
@@ -106,15 +120,32 @@ def attempt(
     stage: str = "",
     type_names: frozenset[str] | None = None,
     **zxing_options: object,
-) -> tuple[list[Code], bool]:
-    """:func:`decode`, and whether zxing-cpp also located a symbol it could not decode.
+) -> Attempt:
+    """:func:`decode`, telling which codes spent all their error correction and whether
+    zxing-cpp also located a symbol it could not decode.
 
     A symbol whose checksum or error correction failed is no result, but it tells that a
     code is there: a rendition that undoes what spoilt it may read it.
     """
     barcodes = read(pixels, type_names, return_errors=True, **zxing_options)
     valid = [barcode for barcode in barcodes if barcode.valid]
-    return _codes(valid, pixels, frame, transform, stage, type_names), len(valid) < len(barcodes)
+    codes = _codes(valid, pixels, frame, transform, stage, type_names)
+    exhausted = frozenset(
+        (code.type_name, code.data)
+        for code, barcode in zip(codes, valid, strict=True)
+        if spent(barcode)
+    )
+    return Attempt(codes, exhausted, len(valid) < len(barcodes))
+
+
+def spent(barcode: zxingcpp.Barcode) -> bool:
+    """Whether decoding ``barcode`` used up all of its symbol's error correction
+    (zxing-cpp's unused share of it, ``UEC``, is zero; symbologies without error
+    correction report none). A word too damaged to repair can land within reach of
+    another valid one and be "corrected" into it: such a misread always uses up the
+    correction, so a decode that did is where one would be."""
+    extra = barcode.extra or {}
+    return extra.get("UEC") == 0.0
 
 
 def _codes(

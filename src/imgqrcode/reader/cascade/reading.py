@@ -183,14 +183,16 @@ def read_renditions(
     Stops at the first rendition after which every read is settled, when the next
     cannot be decoded before ``deadline`` (:func:`time.monotonic`), or after ``limit``
     renditions (``None``: no limit) unless one of them showed a symbol zxing-cpp could
-    not decode. ``renditions`` is consumed lazily, so unneeded ones are never made.
+    not decode, or decoded only by spending all its error correction (:class:`Ballot`
+    wants another rendition to confirm it). ``renditions`` is consumed lazily, so
+    unneeded ones are never made.
     """
     ballot = Ballot(view.gray)
     located = False
     for count, rendition in enumerate(renditions, start=1):
         if rendition.image.size > (deadline - time.monotonic()) * PIXELS_PER_SECOND:
             break
-        codes, undecoded = decoder.attempt(
+        attempt = decoder.attempt(
             rendition.image,
             (view.width, view.height),
             transform=rendition.transform,
@@ -198,8 +200,8 @@ def read_renditions(
             type_names=type_names,
             **zxing_options,
         )
-        located = located or undecoded
-        ballot.add(codes)
+        located = located or attempt.undecoded or bool(attempt.spent)
+        ballot.add(attempt.codes, attempt.spent)
         # Checked before the next rendition is made: making one can cost a decode's time.
         if ballot.decided or (limit is not None and count >= limit and not located):
             break
