@@ -127,7 +127,7 @@ def test_a_decode_that_used_up_the_error_correction_is_spent():
     modules = symbol("QRCode", "spent", scale=1, margin=0, ec_level="M")
     rng = np.random.default_rng(2)
     reads = []
-    while not reads or not decoder.spent(reads[-1]):
+    while not reads or not decoder.correction_spent(reads[-1]):
         y, x = rng.integers(13, modules.shape[0] - 4, size=2)
         modules[y, x] ^= 255
         barcodes = decoder.read(np.kron(modules, np.ones((4, 4), np.uint8)))

@@ -107,7 +107,7 @@ class Attempt:
     codes: list[Code]
     spent: frozenset[tuple[str, str]]
     """The ``(type_name, data)`` of the codes whose decode used up all of the symbol's
-    error correction (:func:`spent`)."""
+    error correction (:func:`correction_spent`)."""
     undecoded: bool
     """Whether zxing-cpp also located a symbol it could not decode."""
 
@@ -133,12 +133,12 @@ def attempt(
     exhausted = frozenset(
         (code.type_name, code.data)
         for code, barcode in zip(codes, valid, strict=True)
-        if spent(barcode)
+        if correction_spent(barcode)
     )
     return Attempt(codes, exhausted, len(valid) < len(barcodes))
 
 
-def spent(barcode: zxingcpp.Barcode) -> bool:
+def correction_spent(barcode: zxingcpp.Barcode) -> bool:
     """Whether decoding ``barcode`` used up all of its symbol's error correction
     (zxing-cpp's unused share of it, ``UEC``, is zero; symbologies without error
     correction report none). A word too damaged to repair can land within reach of

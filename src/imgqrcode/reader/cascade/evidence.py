@@ -13,7 +13,7 @@ when a sharpened rendition is scanned along many lines: where two texts of one s
 symbology share a place, the one more renditions read wins, and a tie asks for another.
 Error correction misreads too, when a word too damaged to repair lies within its reach
 of another valid word; the decode then uses up all of the correction
-(:func:`decoder.spent`), so a strong read that only ever did needs a second rendition,
+(:func:`decoder.correction_spent`), so a strong read that only ever did needs a second rendition,
 as a weak one does. Over the three synthetic corpora and the shared one, 4 of the
 cascade's 174 reads with error correction did: a PDF417 misread of a skewed crop, and
 three QR codes read right, two of which no other rendition reads (the price of the
