@@ -63,6 +63,11 @@ SIDES_RATIO = 0.15
 FIRST_REACH = 0.2
 """How far beyond a scan line the first sampling looks, as a share of the length."""
 
+FIRST_LINES = 3 * (MAX_MISSES + 1)
+"""Lines the first sampling takes beyond each edge of a taller band: the bars run on a
+line or a few past the last that decoded, and a few more lines in one sampling cost
+less than the second sampling that would otherwise find where they end."""
+
 MAX_DRIFT = 8
 """Samples the bars may drift along a line between the middle and the ends of the bars."""
 
@@ -256,7 +261,7 @@ def _walk(
     """
     inside = _band_lines(b0, b1)
     thin = b1 - b0 < THIN_RATIO * length
-    edge = np.arange(0, max(MAX_MISSES + 1, int(FIRST_REACH * length) if thin else 0) + 1)
+    edge = np.arange(0, max(FIRST_LINES, int(FIRST_REACH * length) if thin else 0) + 1)
     lines = sampler.lines(np.concatenate([inside, b0 - edge, b1 + edge]))
     judge = (_texture if stacked else _correlation)(lines[: len(inside)])
     if judge is None:
