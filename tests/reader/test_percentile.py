@@ -18,6 +18,8 @@ def test_matches_numpy_on_sorted_and_partitioned_samples(count):
         assert percentile.of_ranked(np.sort(values), percent) == pytest.approx(expected)
         assert percentile.of_ranked(partitioned, percent) == pytest.approx(expected)
         assert percentile.of(values, percent) == pytest.approx(expected)
+    several = percentile.several(values, percents)
+    assert several == pytest.approx([float(np.percentile(values, p)) for p in percents])
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (3, 2), (40, 213), (7, 320)])

@@ -31,7 +31,13 @@ def of_ranked(ranked: np.ndarray, percent: float) -> float:
 
 def of(values: np.ndarray, percent: float) -> float:
     """``np.percentile(values, percent)`` of unordered samples, through one partition."""
-    return of_ranked(np.partition(values, ranks(len(values), (percent,))), percent)
+    return several(values, (percent,))[0]
+
+
+def several(values: np.ndarray, percents: Sequence[float]) -> list[float]:
+    """``np.percentile(values, percents)`` of unordered samples, through one partition."""
+    ranked = np.partition(values, ranks(len(values), percents))
+    return [of_ranked(ranked, percent) for percent in percents]
 
 
 def of_rows(values: np.ndarray, percents: Sequence[float]) -> list[np.ndarray]:

@@ -147,8 +147,7 @@ def _zone_ink(gray: np.ndarray, start: np.ndarray, end: np.ndarray, modules: int
     along = (end - start) / length
     module = length / modules
     inside = _sample(gray, start + np.linspace(0.0, 1.0, SYMBOL_SAMPLES)[:, None] * (end - start))
-    ranked = np.partition(inside, percentile.ranks(len(inside), LEVELS))
-    dark, light = (percentile.of_ranked(ranked, percent) for percent in LEVELS)
+    dark, light = percentile.several(inside, LEVELS)
     steps = np.arange(EDGE_MODULES, QUIET_ZONE_MODULES, 1 / SAMPLES_PER_MODULE)[:, None] * module
     beyond = np.concatenate(
         [_sample(gray, start - steps * along), _sample(gray, end + steps * along)]

@@ -52,16 +52,16 @@ def prepared_ahead(
     if ``options`` allow a second core and a cascade at all, ``view`` is large enough to
     gain from it, and a core is free for it."""
     global _scans
-    wanted = options.parallel and options.time_budget > 0
     large = view.width * view.height >= MIN_PIXELS
+    wanted = options.parallel and options.time_budget > 0 and large
     # Checked only where a helper may start: a runtime protocol check costs as much as
     # a small image's thumbnail.
-    preparing = [stage for stage in stages if isinstance(stage, Preparing)] if large else []
+    preparing = [stage for stage in stages if isinstance(stage, Preparing)] if wanted else []
     with _lock:
         _scans += 1
         free = 2 * _scans <= usable_cores()
     try:
-        if wanted and preparing and free:
+        if preparing and free:
             over = threading.Event()
             _start(view, options, preparing, over)
             try:

@@ -126,8 +126,8 @@ def _region(xs: np.ndarray, ys: np.ndarray, theta: float, concentration: float) 
 def _spread(values: np.ndarray) -> tuple[float, float]:
     """The 1st and 99th percentiles of ``values``: the extent of a patch without the odd
     stray cell."""
-    ranked = np.partition(values, percentile.ranks(len(values), (1.0, 99.0)))
-    return percentile.of_ranked(ranked, 1.0), percentile.of_ranked(ranked, 99.0)
+    low, high = percentile.several(values, (1.0, 99.0))
+    return low, high
 
 
 def _wrap(delta: np.ndarray) -> np.ndarray:
