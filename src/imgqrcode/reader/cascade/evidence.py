@@ -13,11 +13,11 @@ when a sharpened rendition is scanned along many lines: where two texts of one s
 symbology share a place, the one more renditions read wins, and a tie asks for another.
 Error correction misreads too, when a word too damaged to repair lies within its reach
 of another valid word; the decode then uses up all of the correction
-(:func:`decoder.correction_spent`), so a strong read that only ever did needs a second rendition,
-as a weak one does. Over the three synthetic corpora and the shared one, 4 of the
-cascade's 174 reads with error correction did: a PDF417 misread of a skewed crop, and
-three QR codes read right, two of which no other rendition reads (the price of the
-rule: two codes of 1,709 for the one misread).
+(:func:`decoder.correction_spent`), so a strong read that only ever did needs a second
+rendition, as a weak one does. Over the three synthetic corpora and the shared one, 4
+of the cascade's 174 reads with error correction did: a PDF417 misread of a skewed
+crop, and three QR codes read right, two of which no other rendition reads (the price
+of the rule: two codes of 1,709 for the one misread).
 A weak read also needs its symbology's length and, in the original image, its quiet
 zones (:mod:`imgqrcode.reader.plausibility`): the resampled crop of a tilted ITF reads a
 part of it in several renditions alike, which would otherwise confirm the part and
