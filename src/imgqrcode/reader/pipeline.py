@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from imgqrcode.reader import decoder, merge, plausibility
+from imgqrcode.reader import decoder, merge, plausibility, split_read
 from imgqrcode.reader.cascade import cascade_stages
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
@@ -41,9 +41,13 @@ class FastPath:
     crops are decoded both ways. With no cascade after it (a zero time budget) both passes
     run in one call, as in plain zxing-cpp: the fast path alone reads all that it does, in
     its time (a call of its own would cost most of a first pass again).
+
+    With ``split`` (a second core free for this scan, no helper on it) every call reads
+    the matrix formats on that core while the linear ones read (:mod:`.split_read`).
     """
 
     name: str = "fast"
+    split: bool = False
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
         if context.options.time_budget <= 0:
@@ -57,7 +61,8 @@ class FastPath:
         self, pixels: np.ndarray, view: ImageView, context: StageContext, try_invert: bool
     ) -> list[Code]:
         type_names = context.options.formats
-        barcodes = decoder.read(pixels, type_names, try_invert=try_invert)
+        read = split_read.read if self.split else decoder.read
+        barcodes = read(pixels, type_names, try_invert=try_invert)
         frame = (view.width, view.height)
         codes = [
             decoder.to_code(barcode, pixels, frame, stage=self.name, type_names=type_names)
@@ -80,8 +85,8 @@ def run(
     """
     timings: dict[str, float] = {}
     cascade = cascade_stages() if stages is None else stages
-    with prepared_ahead(view, options, cascade):
-        fast = FastPath()
+    with prepared_ahead(view, options, cascade) as spare_core:
+        fast = FastPath(split=spare_core)
         started = time.monotonic()
         found = merge.merged([], fast(view, _context(options, [], math.inf)))
         timings[fast.name] = time.monotonic() - started

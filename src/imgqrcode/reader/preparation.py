@@ -9,6 +9,8 @@ the scan by at most the piece it is in.
 A helper only pays where a core would otherwise idle: it is started for a photo, not a
 thumbnail, and only while this process runs no more scans than half the cores it may use
 (a service reading two images at once on two cores gives each its own core instead).
+Where a core is free but no helper pays (a smaller image, no cascade), the fast path
+reads on both cores itself (:mod:`.split_read`).
 """
 
 from __future__ import annotations
@@ -47,10 +49,12 @@ def usable_cores() -> int:
 @contextmanager
 def prepared_ahead(
     view: ImageView, options: ScanOptions, stages: Sequence[Stage]
-) -> Iterator[None]:
+) -> Iterator[bool]:
     """Run the ``stages``' preparations in a helper thread for the duration of the block,
     if ``options`` allow a second core and a cascade at all, ``view`` is large enough to
-    gain from it, and a core is free for it."""
+    gain from it, and a core is free for it. Gives whether a second core is free for the
+    scan all the same (no helper on it), for the fast path to read on (:mod:`.split_read`).
+    """
     global _scans
     large = view.width * view.height >= MIN_PIXELS
     wanted = options.parallel and options.time_budget > 0 and large
@@ -59,17 +63,17 @@ def prepared_ahead(
     preparing = [stage for stage in stages if isinstance(stage, Preparing)] if wanted else []
     with _lock:
         _scans += 1
-        free = 2 * _scans <= usable_cores()
+        free = options.parallel and 2 * _scans <= usable_cores()
     try:
         if preparing and free:
             over = threading.Event()
             _start(view, options, preparing, over)
             try:
-                yield
+                yield False
             finally:
                 over.set()
         else:
-            yield
+            yield free
     finally:
         with _lock:
             _scans -= 1
