@@ -13,6 +13,15 @@ def test_pairs_follow_the_corpus_rule():
     assert stages.pair(labels, [corpus.Read("QR_CODE", "other")]) == []
 
 
+def test_images_of_one_family_are_timed_apart():
+    """An EAN-13 with its add-on is 1D; an image with codes of both families is neither."""
+    ean, add_on = corpus.Label("EAN13", "4006381333931"), corpus.Label("", "400638133393112")
+    qr = corpus.Label("QRCode", "hello")
+    assert stages.image_family([ean, add_on]) == "1D"
+    assert stages.image_family([qr]) == "2D"
+    assert stages.image_family([ean, qr]) == "mixed"
+
+
 def test_tables_for_a_small_synthetic_folder(tmp_path, capsys):
     synth.main([str(tmp_path), "--count", "2", "--seed", "3", "--level", "easy"])
     assert stages.main([str(tmp_path), "--time-budget", "0.3"]) == 0
@@ -24,5 +33,6 @@ def test_tables_for_a_small_synthetic_folder(tmp_path, capsys):
     assert "| synth-easy |" in out
     assert "| median ms per image |" in out
     assert "| easy images (" in out
+    assert "| 1D codes only (" in out and "| 2D codes only (" in out
     assert "| full, up to its cascade |" in out
     assert "median corner error px" in out
