@@ -2,16 +2,16 @@
 
 One zxing-cpp call runs its readers one after the other: the linear ones scan the
 image's rows and columns (0.55-0.7 of the call on our corpora), the matrix ones (QR,
-DataMatrix, Aztec, PDF417...) look for their finder patterns. Each reader reads only
-its own formats, and zxing-cpp merges the reads of its downscaled layers format by
-format, so a call per family reads what the one call reads: the same barcodes with the
-same positions and error correction on 1,351 of the 1,353 images of the shared and
-synthetic corpora, both ways round; on the other two the linear call alone also read a
-partial ITF text (for a reason inside zxing-cpp we have not traced), which the fast
-path drops as implausible. With a core each the two calls take the longer one's time:
-0.63-0.73 of the one call. zxing-cpp releases the GIL while it reads, so a thread is enough: a
-worker that lives as long as the process, as starting a thread costs a small image a
-tenth of its read.
+DataMatrix, Aztec, PDF417...) look for their finder patterns. Each reader reads only its
+own formats, and zxing-cpp merges the reads of its downscaled layers format by format,
+so a call per family reads what the one call reads: the same barcodes with the same
+positions and error correction on 1,351 of the 1,353 images of the shared and synthetic
+corpora, with zxing-cpp's inverted pass and without; on the other two the linear call
+alone also read a partial ITF text (for a reason inside zxing-cpp we have not traced),
+which the fast path drops as implausible. With a core each the two calls take the longer
+one's time: 0.63-0.73 of the one call. zxing-cpp releases the GIL while it reads, so a
+thread is enough: a worker that lives as long as the process, as starting a thread costs
+a small image a tenth of its read.
 """
 
 from __future__ import annotations
