@@ -89,12 +89,17 @@ def test_nothing_is_prepared_on_one_core_or_without_a_cascade(two_cores):
     assert fast_only.prepared == [] and fast_only.seen == []
 
 
-def test_a_small_image_is_read_on_one_core(two_cores):
-    """Below about 0.3 megapixels the fast path is too quick to hide a helper behind."""
-    small = Recording()
+def test_a_small_image_prepares_a_first_piece_on_the_fast_paths_worker(two_cores, held):
+    """Below about 0.3 megapixels the fast path is too quick to hide a helper behind: the
+    worker that reads its matrix formats (:mod:`.split_read`) then works out each stage's
+    first piece, and the stage the rest."""
+    small = Recording(steps=3, await_helper=True)
+    # It does so while the fast path's own read still runs: here until it has.
+    held["linear"] = small.piece_done
     codes, _ = pipeline.run(page(480, 360), ScanOptions(), [small])
     assert [c.data for c in codes] == ["prepared ahead"]
-    assert small.prepared == [] and small.seen == ["MainThread"]
+    assert len(small.prepared) == 1 and small.prepared[0].startswith("imgqrcode-read")
+    assert small.seen == small.prepared
 
 
 def helpers_alive() -> list[threading.Thread]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -77,6 +78,34 @@ def test_the_matrix_formats_are_read_by_a_worker(calls):
     assert threads[str(zxingcpp.BarcodeFormat.AllLinear)] == "MainThread"
     assert threads[str(zxingcpp.BarcodeFormat.AllMatrix)].startswith("imgqrcode-read")
     assert len(calls) == 2
+
+
+def test_the_worker_goes_on_meanwhile_without_the_caller_waiting(held):
+    started, release = threading.Event(), threading.Event()
+    threads: list[str] = []
+
+    def meanwhile() -> None:
+        threads.append(threading.current_thread().name)
+        started.set()
+        assert release.wait(10)
+
+    # The caller's half ends once the worker has gone on, and does not wait for it.
+    held["linear"] = started
+    codes = split_read.read(page(), None, meanwhile=meanwhile)
+    release.set()
+    assert len(codes) == 5
+    assert len(threads) == 1 and threads[0].startswith("imgqrcode-read")
+
+
+def test_nothing_goes_on_once_the_callers_half_has_ended(held):
+    """The caller would then only wait for the worker to hand over what it worked out."""
+    ran: list[str] = []
+    held["matrix"] = threading.Event()
+    threading.Timer(0.5, held["matrix"].set).start()
+    codes = split_read.read(page(), None, meanwhile=lambda: ran.append("meanwhile"))
+    assert len(codes) == 5
+    time.sleep(0.2)  # where the worker, had it gone on, would have
+    assert ran == []
 
 
 def test_a_request_for_one_family_is_one_call(calls):

@@ -22,7 +22,7 @@ from imgqrcode.reader import decoder, merge, plausibility, split_read
 from imgqrcode.reader.cascade import cascade_stages
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
-from imgqrcode.reader.preparation import prepared_ahead
+from imgqrcode.reader.preparation import SpareCore, prepared_ahead
 from imgqrcode.reader.result import Code
 from imgqrcode.reader.stage import Stage, StageContext
 
@@ -42,12 +42,13 @@ class FastPath:
     run in one call, as in plain zxing-cpp: the fast path alone reads all that it does, in
     its time (a call of its own would cost most of a first pass again).
 
-    With ``split`` (a second core free for this scan, no helper on it) every call reads
-    the matrix formats on that core while the linear ones read (:mod:`.split_read`).
+    With a ``spare`` core (free for this scan, no helper on it) every call reads the
+    matrix formats on it while the linear ones read (:mod:`.split_read`), and then
+    prepares the cascade there.
     """
 
     name: str = "fast"
-    split: bool = False
+    spare: SpareCore | None = None
 
     def __call__(self, view: ImageView, context: StageContext) -> list[Code]:
         if context.options.time_budget <= 0:
@@ -61,8 +62,12 @@ class FastPath:
         self, pixels: np.ndarray, view: ImageView, context: StageContext, try_invert: bool
     ) -> list[Code]:
         type_names = context.options.formats
-        read = split_read.read if self.split else decoder.read
-        barcodes = read(pixels, type_names, try_invert=try_invert)
+        if self.spare is None:
+            barcodes = decoder.read(pixels, type_names, try_invert=try_invert)
+        else:
+            barcodes = split_read.read(
+                pixels, type_names, meanwhile=self.spare.prepare, try_invert=try_invert
+            )
         frame = (view.width, view.height)
         codes = [
             decoder.to_code(barcode, pixels, frame, stage=self.name, type_names=type_names)
@@ -85,8 +90,8 @@ def run(
     """
     timings: dict[str, float] = {}
     cascade = cascade_stages() if stages is None else stages
-    with prepared_ahead(view, options, cascade) as spare_core:
-        fast = FastPath(split=spare_core)
+    with prepared_ahead(view, options, cascade) as spare:
+        fast = FastPath(spare=spare)
         started = time.monotonic()
         found = merge.merged([], fast(view, _context(options, [], math.inf)))
         timings[fast.name] = time.monotonic() - started
