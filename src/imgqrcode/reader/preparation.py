@@ -119,10 +119,12 @@ def _start(
     non-daemon thread, so the interpreter waits for that piece at exit rather than
     tearing it down mid-call (which aborts the process)."""
 
-    def work() -> None:
-        _work_out(view, options, stages, over=over)
-
-    helper = threading.Thread(target=work, name="imgqrcode-prepare")
+    helper = threading.Thread(
+        target=_work_out,
+        args=(view, options, stages),
+        kwargs={"over": over},
+        name="imgqrcode-prepare",
+    )
     try:
         helper.start()
     except RuntimeError:
