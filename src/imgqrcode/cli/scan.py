@@ -111,8 +111,9 @@ def run(args: argparse.Namespace) -> int:
         print("imgqrcode scan: no image found", file=sys.stderr)
         return NONE_FOUND
     jobs = min(args.jobs or os.cpu_count() or 1, len(inputs))
-    # A scan's helper thread (``ScanOptions.parallel``) takes a core the other processes
-    # would read with; one image at a time, it has that core to itself.
+    # A scan's second core (``ScanOptions.parallel``: its helper thread, or its split
+    # read) is one the other processes would read with; one image at a time, it has that
+    # core to itself.
     options = dataclasses.replace(options, parallel=jobs == 1)
     worker = partial(_read_one, options=options, detail=args.detail)
     outcomes = _progress(_map(worker, inputs, jobs), len(inputs))

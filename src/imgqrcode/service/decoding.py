@@ -6,8 +6,9 @@ releases the GIL while it reads, but most of a scan (loading, the cascade's Pyth
 NumPy work) holds it (measured: two threads, 1.06x one), so throughput comes from
 ``--workers`` processes; the thread count bounds the images (and their decoded pixels)
 in memory at once. Where a worker has two cores or more to itself (``parallel``), a
-scan may locate its cascade's candidates on a second core while zxing-cpp reads, as
-long as no more scans run than half the cores (:mod:`imgqrcode.reader.preparation`).
+scan may locate its cascade's candidates on a second core while zxing-cpp reads (or, in
+a smaller image, read the matrix formats there), as long as no more scans run than half
+the cores (:mod:`imgqrcode.reader.preparation`).
 A request takes a decoding slot only once its image is fully in memory: a slow client
 holds a connection and its body budget, never a slot. The wait for a slot counts
 against the request's time limit; the decode itself gets what is left of it as the
