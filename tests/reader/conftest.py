@@ -1,4 +1,4 @@
-"""Fixtures of the reader's tests: ordering the two halves of a split read."""
+"""Fixtures of the reader's tests: a second core, and the two halves of a split read."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ import threading
 import pytest
 import zxingcpp
 
-from imgqrcode.reader import decoder
+from imgqrcode.reader import decoder, preparation
 
 _FAMILIES = {
     str(zxingcpp.BarcodeFormat.AllLinear): "linear",
     str(zxingcpp.BarcodeFormat.AllMatrix): "matrix",
 }
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    """This process may use two cores, whatever the machine has."""
+    monkeypatch.setattr(preparation, "usable_cores", lambda: 2)
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-import pytest
 from rendering import symbol
 from test_cascade import clutter
 
-from imgqrcode.reader import image_loader, pipeline, preparation
+from imgqrcode.reader import image_loader, pipeline
 from imgqrcode.reader.cascade import cascade_stages
 from imgqrcode.reader.image_view import ImageView
 from imgqrcode.reader.options import ScanOptions
@@ -55,12 +54,6 @@ class Recording:
             assert self.piece_done.wait(5)
         self.seen.append(view.derived(located))
         return []
-
-
-@pytest.fixture
-def two_cores(monkeypatch):
-    """This process may use two cores, whatever the machine has."""
-    monkeypatch.setattr(preparation, "usable_cores", lambda: 2)
 
 
 def page(width: int = 640, height: int = 480) -> ImageView:

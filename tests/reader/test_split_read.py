@@ -114,11 +114,6 @@ def test_a_request_for_one_family_is_one_call(calls):
     assert [thread for thread, _ in calls] == ["MainThread"]
 
 
-@pytest.fixture
-def two_cores(monkeypatch):
-    monkeypatch.setattr(preparation, "usable_cores", lambda: 2)
-
-
 def worker_calls(calls: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [call for call in calls if call[0].startswith("imgqrcode-read")]
 
