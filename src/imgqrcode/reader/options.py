@@ -21,7 +21,7 @@ class ScanOptions:
     (:mod:`imgqrcode.reader.preparation`): an easy photo takes about a third less time,
     for CPU time spent ahead even where no stage turns out to need it; in a smaller image
     the fast path reads the matrix formats on that core meanwhile
-    (:mod:`imgqrcode.reader.split_read`), up to a tenth less time for a tenth more CPU.
+    (:mod:`imgqrcode.reader.split_read`), about an eighth less time for a tenth more CPU.
     A batch that already keeps every core reading an image of its own gains nothing from
     either and turns it off.
     """
