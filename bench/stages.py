@@ -299,7 +299,7 @@ def easy_table(tallies: dict[str, Tally], families: dict[str, str]) -> str:
     if not easy:
         return "no image with codes that zxing-cpp reads completely"
     plain = tallies["zxing-cpp"].seconds_by_image
-    groups = {family: [i for i in easy if families[i] == family] for family in FAMILIES}
+    groups = {kind: [image for image in easy if families[image] == kind] for kind in FAMILIES}
 
     def ratio(seconds: dict[str, float], images: list[str]) -> str:
         if not images:
@@ -326,7 +326,7 @@ def easy_table(tallies: dict[str, Tally], families: dict[str, str]) -> str:
         f"easy images ({len(easy)})",
         "median ms",
         "median time / zxing-cpp's",
-        *(f"{family} codes only ({len(images)})" for family, images in groups.items()),
+        *(f"{kind} codes only ({len(images)})" for kind, images in groups.items()),
     ]
     return accuracy.table(header, rows)
 
