@@ -95,8 +95,13 @@ def decode(
     **zxing_options: object,
 ) -> list[Code]:
     """:func:`read` then :func:`to_code` on each result: the one call a stage needs."""
-    return _codes(
-        read(pixels, type_names, **zxing_options), pixels, frame, transform, stage, type_names
+    return to_codes(
+        read(pixels, type_names, **zxing_options),
+        pixels,
+        frame,
+        transform=transform,
+        stage=stage,
+        type_names=type_names,
     )
 
 
@@ -129,7 +134,7 @@ def attempt(
     """
     barcodes = read(pixels, type_names, return_errors=True, **zxing_options)
     valid = [barcode for barcode in barcodes if barcode.valid]
-    codes = _codes(valid, pixels, frame, transform, stage, type_names)
+    codes = to_codes(valid, pixels, frame, transform=transform, stage=stage, type_names=type_names)
     exhausted = frozenset(
         (code.type_name, code.data)
         for code, barcode in zip(codes, valid, strict=True)
@@ -148,15 +153,17 @@ def correction_spent(barcode: zxingcpp.Barcode) -> bool:
     return extra.get("UEC") == 0.0
 
 
-def _codes(
+def to_codes(
     barcodes: list[zxingcpp.Barcode],
     pixels: np.ndarray,
     frame: tuple[int, int],
-    transform: np.ndarray | None,
-    stage: str,
-    type_names: frozenset[str] | None,
+    *,
+    transform: np.ndarray | None = None,
+    stage: str = "",
+    type_names: frozenset[str] | None = None,
 ) -> list[Code]:
-    """:func:`to_code` over ``barcodes``: one conversion for both ways of reading."""
+    """:func:`to_code` over ``barcodes``: one conversion for every way of reading (the
+    fast path keeps zxing-cpp's results beside the codes, to judge them)."""
     return [
         to_code(barcode, pixels, frame, transform=transform, stage=stage, type_names=type_names)
         for barcode in barcodes

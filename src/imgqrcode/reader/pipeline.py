@@ -69,10 +69,7 @@ class FastPath:
                 pixels, type_names, meanwhile=self.spare.prepare, try_invert=try_invert
             )
         frame = (view.width, view.height)
-        codes = [
-            decoder.to_code(barcode, pixels, frame, stage=self.name, type_names=type_names)
-            for barcode in barcodes
-        ]
+        codes = decoder.to_codes(barcodes, pixels, frame, stage=self.name, type_names=type_names)
         trusted = [
             code
             for code, barcode in zip(codes, barcodes, strict=True)

@@ -118,7 +118,6 @@ def _start(
     until it ends instead left every sixth scan of a series without a helper. A
     non-daemon thread, so the interpreter waits for that piece at exit rather than
     tearing it down mid-call (which aborts the process)."""
-
     helper = threading.Thread(
         target=_work_out,
         args=(view, options, stages),
