@@ -44,9 +44,10 @@ class Preparing(Protocol):
     """A stage with work that does not depend on what was found before it (locating its
     candidates, which costs about as much as deciding on them), or that it can do on the
     likeliest guess (reading its best candidates as it would once the fast path has
-    read a code). The pipeline runs
-    ``prepare`` in a helper thread while the fast path reads (:mod:`.preparation`); the
-    stage keeps what it works out with the view (:meth:`ImageView.derived`), where its
-    call finds it, and yields after each piece, where the helper may be stopped."""
+    read a code). The pipeline runs ``prepare`` on a second core while the fast path
+    reads (:mod:`.preparation`: all of it in a photo's helper thread, its first piece on
+    a smaller image's split-read worker); the stage keeps what it works out with the
+    view (:meth:`ImageView.derived`), where its call finds it, and yields after each
+    piece, where the preparation may be stopped."""
 
     def prepare(self, view: ImageView, options: ScanOptions) -> Iterator[object]: ...
