@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import pty
+import signal
 import struct
 import subprocess
 import sys
@@ -197,3 +198,93 @@ def test_a_negative_number_of_jobs_is_refused():
     completed = imgqrcode("x.png", "--jobs", "-1")
     assert completed.returncode == 2
     assert b"--jobs must be 0 or more" in completed.stderr
+
+
+def test_a_folder_that_cannot_be_listed_is_an_input_that_cannot_be_read(tmp_path):
+    write_code(tmp_path / "open" / "a.png", "open")
+    locked = tmp_path / "locked"
+    write_code(locked / "b.png", "locked")
+    locked.chmod(0)
+    try:
+        # Root lists any folder: drop the capabilities that let it, where it has them.
+        capabilities = "-dac_override,-dac_read_search"
+        drop = (
+            ["setpriv", f"--inh-caps={capabilities}", f"--bounding-set={capabilities}"]
+            if os.geteuid() == 0
+            else []
+        )
+        completed = subprocess.run(
+            [*drop, sys.executable, "-m", "imgqrcode.cli", "scan", str(tmp_path)],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        locked.chmod(0o755)
+    assert completed.returncode == 2
+    records = json_lines(completed)
+    assert records[0]["path"] == str(locked)
+    assert records[0]["error"] == "cannot list folder: Permission denied"
+    assert records[1]["code_results"][0]["data"] == "open"
+
+
+def test_a_file_name_that_is_not_utf8_comes_back_as_its_bytes(tmp_path):
+    name = os.fsencode(tmp_path) + b"/caf\xe9.png"  # Latin-1, as from an old share
+    write_code(Path(os.fsdecode(name)), "bytes")
+    completed = imgqrcode(str(tmp_path), env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"})
+    assert completed.returncode == 0
+    (record,) = json_lines(completed)  # UTF-8 whatever the locale
+    assert os.fsencode(record["path"]) == name
+    assert record["code_results"][0]["data"] == "bytes"
+
+
+def test_a_bad_environment_value_is_a_usage_error_of_the_command_that_reads_it(tmp_path):
+    jobs = imgqrcode(str(tmp_path), env={"IMGQRCODE_JOBS": "all"})
+    assert jobs.returncode == 2 and b"--jobs: invalid int value: 'all'" in jobs.stderr
+    text = imgqrcode(str(tmp_path), env={"IMGQRCODE_TEXT": "maybe"})
+    assert text.returncode == 2 and b"--text: not a boolean: 'maybe'" in text.stderr
+    other = subprocess.run(
+        [sys.executable, "-m", "imgqrcode.cli", "app", "list", "--help"],
+        capture_output=True,
+        env={**os.environ, "IMGQRCODE_JOBS": "all", "IMGQRCODE_TEXT": "maybe"},
+        timeout=60,
+        check=False,
+    )
+    assert other.returncode == 0 and other.stderr == b""
+
+
+def test_a_reader_that_goes_away_early_gets_no_traceback(tmp_path):
+    for i in range(30):
+        write_code(tmp_path / f"{i:02}.png", f"line {i}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imgqrcode.cli", "scan", str(tmp_path), "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert json.loads(process.stdout.readline())["path"].endswith("00.png")
+    process.stdout.close()  # as `| head -1` does
+    _, stderr = process.communicate(timeout=120)
+    assert b"Traceback" not in stderr and b"BrokenPipeError" not in stderr
+
+
+def test_ctrl_c_stops_the_scan_quietly_with_status_130(tmp_path):
+    # Noise opens the cascade's gate: each image takes its whole time budget.
+    rng = np.random.default_rng(7)
+    for i in range(12):
+        noise = rng.integers(0, 256, (900, 1200), dtype=np.uint8)
+        Image.fromarray(noise).save(tmp_path / f"{i:02}.jpg", quality=90)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imgqrcode.cli", "scan", str(tmp_path), "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    first = process.stdout.readline()
+    os.killpg(process.pid, signal.SIGINT)
+    rest, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert b"Traceback" not in stderr and b"KeyboardInterrupt" not in stderr
+    lines = (first + rest).decode("utf-8").splitlines()
+    assert all(json.loads(line)["code_results"] == [] for line in lines)
+    assert len(lines) < 12

@@ -2,6 +2,9 @@
 
 Every flag reads its default from the environment, so a container or a systemd unit
 configures the tool without a wrapper script; a flag on the command line still wins.
+A variable's text is handed to argparse as the flag's default, which argparse converts
+only when it parses that subcommand and the flag is not given: a bad value is then a
+usage error of the command that reads it, like the same value given as the flag.
 """
 
 from __future__ import annotations
@@ -39,15 +42,39 @@ def add_option(
 ) -> None:
     """Add ``flag`` whose default comes from its environment variable when that is set."""
     name = env_name(flag)
-    raw = os.environ.get(name)
-    value = type(raw) if raw is not None else default
     parser.add_argument(
-        flag, default=value, type=type, help=f"{help} [env {name}; default {default!r}]", **kwargs
+        flag,
+        default=os.environ.get(name, default),
+        type=type,
+        help=f"{help} [env {name}; default {default!r}]",
+        **kwargs,
     )
 
 
 def add_switch(parser: argparse.ArgumentParser, flag: str, *, help: str) -> None:
     """Add an on/off flag, off unless given or its environment variable is true."""
     name = env_name(flag)
-    default = parse_bool(os.environ.get(name, ""))
-    parser.add_argument(flag, action="store_true", default=default, help=f"{help} [env {name}=1]")
+    parser.add_argument(
+        flag,
+        action=_Switch,
+        type=parse_bool,
+        default=os.environ.get(name, ""),
+        help=f"{help} [env {name}=1]",
+    )
+
+
+class _Switch(argparse.Action):
+    """``store_true`` whose default is text for argparse to convert (``type``), as
+    ``store_true`` converts none."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, True)

@@ -3,12 +3,17 @@
 Images are read in parallel by a pool of processes (one per core by default), and the
 output keeps the order of the input: arguments in the order given, a folder's files
 sorted by path. Output goes to standard output; progress and problems to standard error.
+The output is UTF-8 whatever the locale; a file name that is not (bytes from another
+system's encoding) keeps its bytes as JSON escapes of Python's ``surrogateescape``
+(``"caf\\udce9.png"``), which ``json.loads`` then ``os.fsencode`` turn back into them.
+A folder that cannot be listed is an input that cannot be read, as a file would be.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import json
 import os
 import sys
@@ -22,6 +27,7 @@ from typing import Any, TextIO
 from imgqrcode.cli.environment import add_option, add_switch
 from imgqrcode.reader import InvalidImageError, ScanOptions, scan, symbology
 from imgqrcode.reader.options import DEFAULT_MAX_PIXELS, DEFAULT_TIME_BUDGET
+from imgqrcode.reader.preparation import usable_cores
 
 FOUND, NONE_FOUND, ERROR = 0, 1, 2
 """Exit statuses: some code was found; every image was read and held none; an input
@@ -60,7 +66,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("paths", nargs="+", metavar="PATH", help="image file, folder or -")
     add_switch(parser, "--text", help="print one line per code instead of JSON")
     add_switch(parser, "--detail", help="add raw bytes, EC level and timings to the JSON")
-    add_option(parser, "--jobs", type=int, default=0, help="parallel processes (0: all cores)")
+    add_option(
+        parser, "--jobs", type=int, default=0, help="parallel processes (0: each usable core)"
+    )
     add_option(
         parser,
         "--formats",
@@ -82,6 +90,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="refuse images with more pixels than this (checked before decoding)",
     )
     parser.set_defaults(run=run)
+
+
+@dataclass(frozen=True, slots=True)
+class Unlisted:
+    """A folder that could not be listed, and why: an input that cannot be read."""
+
+    path: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,37 +126,73 @@ def run(args: argparse.Namespace) -> int:
     if not inputs:
         print("imgqrcode scan: no image found", file=sys.stderr)
         return NONE_FOUND
-    jobs = min(args.jobs or os.cpu_count() or 1, len(inputs))
+    jobs = min(args.jobs or usable_cores(), len(inputs))
     # A scan's second core (``ScanOptions.parallel``: its helper thread, or its split
     # read) is one the other processes would read with; one image at a time, it has that
     # core to itself.
     options = dataclasses.replace(options, parallel=jobs == 1)
     worker = partial(_read_one, options=options, detail=args.detail)
     outcomes = _progress(_map(worker, inputs, jobs), len(inputs))
-    return _report(outcomes, args.text, len(inputs) > 1, sys.stdout)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # Lone surrogates (undecodable file names) come out as the JSON escapes they are.
+        sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
+    try:
+        return _report(outcomes, args.text, len(inputs) > 1, sys.stdout)
+    except BrokenPipeError:
+        # The reader went away (``| head``): nobody is left to tell. Standard output is
+        # pointed at nothing, so that flushing it at exit raises no second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ERROR
 
 
-def _expand(paths: Iterable[str]) -> Iterator[str | bytes]:
+def _expand(paths: Iterable[str]) -> Iterator[str | bytes | Unlisted]:
     """Each input as a path to read, or the bytes of standard input."""
     for name in paths:
         if name == STDIN:
             yield sys.stdin.buffer.read()
         elif Path(name).is_dir():
-            found = (p for p in Path(name).rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS)
-            yield from sorted(str(p) for p in found if p.is_file())
+            yield from sorted(_images_under(name), key=_path_of)
         else:
             yield name
 
 
-def _map(worker: partial[Outcome], inputs: list[str | bytes], jobs: int) -> Iterator[Outcome]:
+def _images_under(folder: str) -> Iterator[str | Unlisted]:
+    """The image files in ``folder`` and its subfolders (symbolic links to folders not
+    followed, as they may loop), and each subfolder that cannot be listed."""
+    unlisted: list[Unlisted] = []
+    for directory, _, files in os.walk(
+        folder, onerror=lambda error: unlisted.append(Unlisted(error.filename, error.strerror))
+    ):
+        for file in files:
+            path = os.path.join(directory, file)
+            if Path(file).suffix.lower() in IMAGE_EXTENSIONS and os.path.isfile(path):
+                yield path
+    yield from unlisted
+
+
+def _path_of(source: str | Unlisted) -> str:
+    return source.path if isinstance(source, Unlisted) else source
+
+
+def _map(
+    worker: partial[Outcome], inputs: list[str | bytes | Unlisted], jobs: int
+) -> Iterator[Outcome]:
     if jobs == 1:
         yield from map(worker, inputs)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
         yield from pool.map(worker, inputs, chunksize=4)
+    finally:
+        # Left early (the reader went away, an interrupt), the images not yet started
+        # are dropped rather than read for nobody.
+        pool.shutdown(cancel_futures=True)
 
 
-def _read_one(source: str | bytes, *, options: ScanOptions, detail: bool) -> Outcome:
+def _read_one(source: str | bytes | Unlisted, *, options: ScanOptions, detail: bool) -> Outcome:
+    if isinstance(source, Unlisted):
+        record = {"path": source.path, "error": f"cannot list folder: {source.reason}"}
+        return Outcome(record, 0, failed=True)
     path = STDIN if isinstance(source, bytes) else source
     try:
         result = scan(source, options)
@@ -165,13 +217,20 @@ def _report(outcomes: Iterable[Outcome], text: bool, with_path: bool, out: TextI
         if not text:
             print(json.dumps(outcome.record, ensure_ascii=False), file=out, flush=True)
         elif outcome.failed:
-            print(f"{outcome.record['path']}: {outcome.record['error']}", file=sys.stderr)
+            _problem(f"{outcome.record['path']}: {outcome.record['error']}")
         else:
             for line in _text_lines(outcome.record, with_path):
                 print(line, file=out, flush=True)
     if failed:
         return ERROR
     return FOUND if found else NONE_FOUND
+
+
+def _problem(message: str) -> None:
+    """``message`` on standard error, on a line of its own above any progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(message, file=sys.stderr)
 
 
 def _text_lines(record: dict[str, Any], with_path: bool) -> Sequence[str]:
