@@ -98,6 +98,20 @@ def test_wechat_corners_are_in_zxing_cpps_order(degrees):
     assert np.abs(reads[0][1] - truth).max() <= 3.0
 
 
+def test_a_large_image_is_read_shrunk_and_its_corners_mapped_back():
+    symbol = np.asarray(
+        zxingcpp.create_barcode(TEXT, zxingcpp.BarcodeFormat.QRCode).to_image(scale=12)
+    )
+    gray = np.full((3600, 5000), 255, np.uint8)  # 18 megapixels, shrunk to 1600 x 1152
+    gray[2100 : 2100 + symbol.shape[0], 3300 : 3300 + symbol.shape[1]] = symbol
+    codes = WeChatQr(classic=True)(ImageView(gray), context())
+    assert [code.data for code in codes] == [TEXT]
+    (barcode,) = zxingcpp.read_barcodes(gray)
+    p = barcode.position
+    truth = [[q.x, q.y] for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
+    assert np.abs(corners(codes[0]) - np.array(truth, dtype=float)).max() <= 2.0
+
+
 def test_codes_already_found_are_not_reported_again():
     left, _ = photographed(qr("first code"), module=4.0, blur=0.3, degrees=15)
     right, _ = photographed(qr("second code"), module=4.0, blur=0.3, degrees=180)

@@ -6,6 +6,7 @@ import contextlib
 import io
 import struct
 import time
+import tracemalloc
 import zlib
 
 import cv2
@@ -16,6 +17,7 @@ from rendering import encoded, quad, symbol
 
 from imgqrcode import InvalidImageError, ScanOptions, scan
 from imgqrcode.reader import image_loader
+from imgqrcode.reader.image_loader import MAX_SIDE
 
 TEXT = "image loading"
 
@@ -187,6 +189,43 @@ def test_pixel_limit_is_checked_before_decoding():
     with pytest.raises(InvalidImageError, match="too large"):
         scan(png_header_only(8000, 8000))  # 64 MP: over the 40 MP default, under Pillow's
     assert time.monotonic() - started < 0.1
+
+
+def test_a_side_longer_than_opencv_transforms_take_is_refused():
+    # A strip of a barcode 33,000 pixels long, well under the pixel limit: the box's
+    # remap would raise cv2.error half way through the scan.
+    code = symbol("EAN13", "9780201379624", scale=3)
+    strip = np.full((code.shape[0] + 20, MAX_SIDE + 1), 255, dtype=np.uint8)
+    strip[10 : 10 + code.shape[0], 100 : 100 + code.shape[1]] = code
+    for source in (strip, encoded(strip, "PNG")):
+        with pytest.raises(InvalidImageError, match=f"side longer than {MAX_SIDE}"):
+            scan(source)
+    assert [c.data for c in scan(strip[:, :MAX_SIDE]).codes] == ["9780201379624"]
+
+
+def test_a_16_bit_image_is_read_without_wide_temporaries():
+    qr = symbol("QRCode", TEXT, scale=24)  # some 0.7 megapixels
+    data = encoded(Image.fromarray(qr.astype(np.uint16) * 257), "PNG")
+    tracemalloc.start()
+    try:
+        codes = scan(data, ScanOptions(time_budget=0)).codes
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [c.data for c in codes] == [TEXT]
+    # Its 16-bit pixels, their quotient by 257 and the 8-bit result: 5 bytes a pixel
+    # (float64 copies took 26).
+    assert peak < 10 * qr.size
+
+
+def test_what_is_not_an_image_is_said_the_same_way_every_time():
+    messages = set()
+    for _ in range(2):
+        with pytest.raises(InvalidImageError) as raised:
+            scan(b"plain text, not an image")
+        messages.add(str(raised.value))
+    (message,) = messages
+    assert "0x" not in message and "BytesIO" not in message
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow warns about the broken TIFF tags

@@ -37,6 +37,12 @@ ImageSource = bytes | bytearray | memoryview | str | os.PathLike[str] | Image.Im
 FORMATS: tuple[str, ...] = ("JPEG", "PNG", "GIF", "BMP", "WEBP", "TIFF")
 """Pillow format names we open (the JPEG opener also opens the MPO files of many cameras)."""
 
+MAX_SIDE = 32_766
+"""Longest side we read. OpenCV's geometric transforms (``remap``, ``warpAffine``), which
+the bars' box and the cascade apply to the whole image, refuse images from 32,767
+pixels a side (``SHRT_MAX``), and zxing-cpp from 65,536: a strip that long and the
+pixel limit's worth of area is refused up front, not half way through a scan."""
+
 # Importing a plugin registers it; ``Image.open(formats=...)`` needs them registered.
 _PLUGINS = (
     BmpImagePlugin,
@@ -107,6 +113,12 @@ def _open(stream: io.BytesIO, max_pixels: int) -> ImageView:
         # caller's own image would turn grey under its feet.
         image.draft("L", image.size)
         return _decode(image)
+    except InvalidImageError:
+        raise
+    except Image.UnidentifiedImageError as error:
+        # Pillow names the stream object (and its address) in this one: say what it means.
+        kinds = ", ".join(FORMATS)
+        raise InvalidImageError(f"not a supported image (not {kinds})") from error
     except _DECODER_ERRORS as error:
         raise InvalidImageError(f"not a supported image: {error}") from error
 
@@ -118,6 +130,10 @@ def _check_size(size: tuple[int, int], max_pixels: int) -> None:
     if width * height > max_pixels:
         raise InvalidImageError(
             f"image too large: {width}x{height} is more than {max_pixels} pixels"
+        )
+    if max(width, height) > MAX_SIDE:
+        raise InvalidImageError(
+            f"image too large: {width}x{height} has a side longer than {MAX_SIDE} pixels"
         )
 
 
@@ -163,11 +179,18 @@ def _to_gray(image: Image.Image) -> Image.Image:
 
 
 def _deep_to_8bit(pixels: np.ndarray) -> np.ndarray:
-    """16-bit (or wider) greyscale to 8 bits by its full range, not by clipping at 255."""
-    values = pixels.astype(np.float64)
-    top = float(values.max(initial=0.0))
-    scale = 255.0 / 65535.0 if top > 255.0 else 1.0
-    return np.clip(values * scale, 0, 255).astype(np.uint8)
+    """16-bit (or wider) greyscale to 8 bits by its full range, not by clipping at 255.
+
+    In the pixels' own integers where they are integers (65,535 is 255 times 257, so the
+    division is exact), in float32 where they are not: float64 temporaries made a
+    40-megapixel 16-bit PNG of 90 KB cost a gigabyte to read.
+    """
+    deep = float(pixels.max(initial=0)) > 255.0
+    if np.issubdtype(pixels.dtype, np.integer):
+        scaled = pixels // 257 if deep else pixels.copy()
+    else:
+        scaled = pixels.astype(np.float32) * np.float32(1.0 / 257.0 if deep else 1.0)
+    return np.clip(scaled, 0, 255, out=scaled).astype(np.uint8)
 
 
 def _from_array(pixels: np.ndarray, max_pixels: int) -> ImageView:
