@@ -2,7 +2,8 @@
 
 ``image_host``: a real HTTP server on 127.0.0.2 (a loopback address of its own, so that
 allowing it with ``--fetch-allow-cidr 127.0.0.2/32`` still leaves 127.0.0.1 forbidden)
-serving images, redirects, slow, endless and oversize bodies and non-images.
+serving images, redirects, slow, endless and oversize bodies, non-images, and bodies in
+a Content-Encoding it was not asked for (a gzip bomb among them).
 
 ``trap``: a listening socket on 127.0.0.1 and [::1] (same port) that only counts the
 connections it accepts, to prove that a refused fetch never connected.
@@ -10,6 +11,7 @@ connections it accepts, to prove that a refused fetch never connected.
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
 import time
@@ -19,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from service_support import free_port, qr_photo
+from service_support import free_port, gzip_bomb, qr_photo
 
 IMAGE_HOST = "127.0.0.2"
 HANDLER_TIME_LIMIT = 15.0
@@ -62,6 +64,14 @@ class _ImageHandler(BaseHTTPRequestHandler):
         except OSError:
             return
 
+    def _encoded(self, body: bytes, encoding: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -88,6 +98,12 @@ class _ImageHandler(BaseHTTPRequestHandler):
             self._drip(b"\0" * 65536, 0.0, declared=None)
         elif path == "/oversize-declared":
             self._drip(b"\0" * 65536, 0.0, declared=3 * 1024 * 1024)
+        elif path == "/qr-gzipped.jpg":
+            self._encoded(gzip.compress(self.photo), "gzip")
+        elif path == "/gzip-bomb":
+            self._encoded(gzip_bomb(256 << 20), "gzip")
+        elif path == "/gzip-bomb-twice":
+            self._encoded(gzip.compress(gzip_bomb(1 << 30)), "gzip, gzip")
         else:
             self._send(404, b"no such path", "text/plain")
 

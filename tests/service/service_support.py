@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
 import io
 import socket
 from typing import Any
@@ -24,6 +26,12 @@ def qr_png(text: str, scale: int = 8) -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
+def gzip_bomb(size: int) -> bytes:
+    """``size`` zero bytes gzipped: a thousandth of their size, far past any limit."""
+    return gzip.compress(bytes(size), compresslevel=1)
+
+
 def qr_photo(
     text: str = "https://www.qq.com",
     size: tuple[int, int] = (1000, 900),
@@ -44,10 +52,12 @@ class RawUpload:
     """An HTTP request written by hand on a socket, to send a body as slowly or as
     partially as a test needs and to read the answer before the body is complete."""
 
-    def __init__(self, base_url: str, path: str, headers: dict[str, str]) -> None:
+    def __init__(
+        self, base_url: str, path: str, headers: dict[str, str], method: str = "POST"
+    ) -> None:
         host, port = base_url.removeprefix("http://").rsplit(":", 1)
         self.sock = socket.create_connection((host, int(port)), timeout=15)
-        lines = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}"]
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
 

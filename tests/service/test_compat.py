@@ -54,10 +54,12 @@ def test_multipart_file_as_the_java_sdk_sends_it(server, token):
     assert_the_example(httpx.post(endpoint(server, token), files=files, timeout=30))
 
 
-def test_multipart_part_without_a_filename_or_type_named_media(server, token):
+@pytest.mark.parametrize("name", ["media", "pic"])
+def test_multipart_part_without_a_filename_or_type(server, token, name):
+    """Named as WeChat's media upload names it, or any way: its bytes say it is an image."""
     boundary = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="media"\r\n\r\n'.encode()
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
         + PHOTO
         + f"\r\n--{boundary}--\r\n".encode()
     )
@@ -99,22 +101,43 @@ def test_post_with_an_empty_body_and_img_url_in_the_query(
 
 
 @pytest.mark.parametrize("body", [b"--b0undary--\r\n", b"", b"not multipart at all"])
+@pytest.mark.parametrize("boundary", ["; boundary=b0undary", ""])
 def test_an_empty_or_malformed_multipart_body_with_img_url_in_the_query(
-    server, token, image_host, body
+    server, token, image_host, body, boundary
 ):
     url = endpoint(server, token, img_url=image_host.url("/qr.jpg"))
-    headers = {"Content-Type": "multipart/form-data; boundary=b0undary"}
+    headers = {"Content-Type": f"multipart/form-data{boundary}"}
     response = httpx.post(url, content=body, headers=headers, timeout=30)
     assert_the_example(response, "https://www.qq.com/img_url")
     without_url = httpx.post(endpoint(server, token), content=body, headers=headers, timeout=30)
     assert_error(without_url, 41005, "media data missing")
 
 
-def test_json_body_with_img_url(server, token, image_host):
-    body = json.dumps({"img_url": image_host.url("/qr.jpg")})
-    headers = {"Content-Type": "application/json"}
-    response = httpx.post(endpoint(server, token), content=body, headers=headers, timeout=30)
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "text/plain",
+        # curl -d's default, and what a client that sets none sends: still JSON by its {.
+        "application/x-www-form-urlencoded",
+        None,
+    ],
+)
+def test_json_body_with_img_url(server, token, image_host, content_type):
+    body = json.dumps({"img_url": image_host.url("/qr.jpg")}).encode()
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    request = httpx.Request("POST", endpoint(server, token), content=body, headers=headers)
+    assert request.headers.get("Content-Type") == content_type
+    with httpx.Client(timeout=30) as client:
+        response = client.send(request)
     assert_the_example(response, "https://www.qq.com/img_url")
+
+
+def test_json_nested_past_the_parsers_depth_is_no_json(server, token):
+    nested = b'{"img_url":' + b"[" * 7000
+    headers = {"Content-Type": "application/json"}
+    response = httpx.post(endpoint(server, token), content=nested, headers=headers, timeout=30)
+    assert_error(response, 41005, "media data missing")
 
 
 def test_form_body_with_img_url(server, token, image_host):

@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import anyio
 import httpcore
 import pytest
-from service_support import qr_photo
+from service_support import gzip_bomb, qr_photo
 
 from imgqrcode.service.address_policy import AddressPolicy
 from imgqrcode.service.errors import ApiError, ErrorCode
@@ -136,6 +137,29 @@ def test_a_body_that_never_ends_is_cut_off_past_the_size_limit(image_host) -> No
     assert_refused(outcome)
     assert "over" in outcome.detail
     assert time.monotonic() - started < 5
+
+
+def test_a_body_gzipped_unasked_is_inflated(image_host) -> None:
+    body, _ = fetch(image_host.url("/qr-gzipped.jpg"), allow=(image_host.cidr,))
+    plain, _ = fetch(image_host.url("/qr.jpg"), allow=(image_host.cidr,))
+    assert body == plain
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [("/gzip-bomb", "over"), ("/gzip-bomb-twice", "Content-Encoding 'gzip, gzip' not accepted")],
+)
+def test_a_gzip_bomb_is_refused_without_inflating_it(image_host, path: str, why: str) -> None:
+    gzip_bomb(256 << 20), gzip_bomb(1 << 30)  # made before memory is measured
+    tracemalloc.start()
+    try:
+        outcome, _ = fetch(image_host.url(path), allow=(image_host.cidr,), timeout=10)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert_refused(outcome)
+    assert why in outcome.detail
+    assert peak < 32 * 1024 * 1024  # the 2 MiB limit and a chunk or two, not the bomb
 
 
 def test_an_announced_oversize_body_is_refused_from_its_headers(image_host) -> None:

@@ -93,6 +93,26 @@ def test_memory_for_bodies_in_flight_is_bounded(live_server):
     assert reserved_bytes(server) == 0
 
 
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_a_chunked_body_reserves_the_most_whatever_length_it_announces(live_server, method):
+    """HTTP reads a chunked body by its chunks, not by a Content-Length sent beside it: a
+    body announcing none must not get into memory unreserved."""
+    server = live_server("--no-auth", "--request-timeout", "4")
+    headers = {
+        "Content-Type": "image/jpeg",
+        "Content-Length": "0",
+        "Transfer-Encoding": "chunked",
+    }
+    request = RawUpload(server.base_url, "/cv/img/qrcode", headers, method=method)
+    request.send_chunk(PHOTO[:1000])
+    time.sleep(0.5)
+    assert reserved_bytes(server) == LIMIT + 64 * 1024  # the most a body may be
+    request.send_chunk(PHOTO[1000:])
+    request.send(b"0\r\n\r\n")
+    assert '"errcode":0' in request.response(timeout=10)
+    request.close()
+
+
 def test_workers_share_the_sqlite_store_and_the_metrics(live_server):
     server = live_server("--workers", "2", "--daily-quota", "4")
     token = server.token()

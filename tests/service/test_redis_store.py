@@ -65,4 +65,7 @@ def test_a_store_that_stops_answering_gives_minus_1_and_fails_health(live_server
     rid = response.headers["x-request-id"]
     assert server.log_for(rid)["errcode"] == -1
     assert "Traceback" in server.stderr() and rid in server.stderr()
-    assert httpx.get(f"{server.base_url}/healthz", timeout=30).status_code == 503
+    health = httpx.get(f"{server.base_url}/healthz", timeout=30)
+    assert health.status_code == 503
+    assert health.json() == {"status": "unavailable", "store": "unavailable"}  # no host, port
+    assert "health check: store unavailable" in server.stderr()  # the reason is logged

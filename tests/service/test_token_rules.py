@@ -120,3 +120,41 @@ def test_quota_windows(store_url):
         assert outcomes == [0, 0, 45011, 0, 45009, 0]
 
     run(store_url, scenario)
+
+
+class _IssuingAfter:
+    """A worker's store across which another worker's request runs whole between this
+    worker's read of the current token and its issue of a new one: the race of two
+    workers asked at once, made to happen every time."""
+
+    def __init__(self, store: Store, meanwhile: Callable[[], Awaitable[None]]) -> None:
+        self._store, self._meanwhile = store, meanwhile
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    async def issue_token(self, *args: object, **kwargs: object) -> bool:
+        await self._meanwhile()
+        return await self._store.issue_token(*args, **kwargs)
+
+
+def test_two_workers_asked_at_once_hand_out_one_stable_token(store_url):
+    async def scenario(store: Store, clock: Clock) -> None:
+        app = await register_app(store, "race")
+        other_store = open_store(store_url)  # the other worker's own connection
+        try:
+            other = TokenService(other_store, TTL, GRACE, clock=clock)
+            handed: list[str] = []
+
+            async def other_worker_asks() -> None:
+                handed.append((await other.grant(app.appid, app.secret, stable=True)).access_token)
+
+            tokens = TokenService(_IssuingAfter(store, other_worker_asks), TTL, GRACE, clock=clock)
+            granted = await tokens.grant(app.appid, app.secret, stable=True)
+            assert handed == [granted.access_token]
+            clock.now += GRACE + 1  # nothing superseded it: it lives its whole lifetime
+            assert await refused(tokens, granted.access_token) is None
+        finally:
+            await other_store.aclose()
+
+    run(store_url, scenario)

@@ -92,6 +92,9 @@ def test_stable_token_needs_a_json_object(server):
     url = f"{server.base_url}/cgi-bin/stable_token"
     assert_error(httpx.post(url, content=b"{not json"), 47001, "data format error")
     assert_error(httpx.post(url, content=b"[1, 2]"), 47001, "data format error")
+    nested = b'{"a":' + b"[" * 7000  # past the JSON parser's depth: no traceback either
+    assert_error(httpx.post(url, content=nested), 47001, "data format error")
+    assert "Traceback" not in server.stderr()
 
 
 def test_superseded_after_the_grace_period_and_expired_after_the_lifetime(live_server):

@@ -22,12 +22,31 @@ from starlette.requests import Request
 from imgqrcode.service.errors import ApiError, ErrorCode
 
 IMAGE_FIELD_NAMES = frozenset({"img", "file", "media", "image"})
+
+IMAGE_SIGNATURES = (
+    b"\xff\xd8\xff",
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF87a",
+    b"GIF89a",
+    b"II*\x00",
+    b"MM\x00*",
+)
+"""How the image formats we read begin (WebP's ``RIFF``, size, ``WEBP`` is checked
+apart), all but BMP's ``BM``, with which a text may begin: a part that begins so is an
+image, whatever its name, sent without a filename or a type (the contract's text parts
+are a URL or a word)."""
+
 MAX_TEXT_FIELD_BYTES = 16 * 1024
 
 
 def declared_length(request: Request) -> int | None:
+    """The body's announced length, if it has one: a ``Transfer-Encoding`` (chunked) body
+    has none, whatever ``Content-Length`` says, as HTTP gives the first priority and the
+    server's parser reads the body by it."""
     raw = request.headers.get("content-length")
-    return int(raw) if raw is not None and raw.isdigit() else None
+    if raw is None or not raw.isdigit() or "transfer-encoding" in request.headers:
+        return None
+    return int(raw)
 
 
 def _too_large(what: str, limit: int) -> ApiError:
@@ -124,6 +143,8 @@ class _MultipartCollector:
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         self.part.data += data[start:end]
+        if not self.part.is_file and _image_like(bytes(self.part.data[:12])):
+            self.part.is_file = True
         limit = self.file_limit if self.part.is_file else MAX_TEXT_FIELD_BYTES
         if len(self.part.data) > limit:
             raise _too_large(f"multipart part {self.part.name!r}", limit)
@@ -135,6 +156,11 @@ class _MultipartCollector:
         else:
             text = self.part.data.decode("utf-8", "replace")
             self.content.fields.setdefault(self.part.name, text)
+
+
+def _image_like(start: bytes) -> bool:
+    """Whether a part's first bytes are those of an image (:data:`IMAGE_SIGNATURES`)."""
+    return start.startswith(IMAGE_SIGNATURES) or (start[:4] == b"RIFF" and start[8:12] == b"WEBP")
 
 
 async def read_multipart(

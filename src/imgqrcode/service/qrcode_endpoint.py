@@ -31,11 +31,13 @@ async def _authorize(request: Request, services: Services) -> None:
 
 
 def _body_reservation(request: Request, max_body_bytes: int) -> int:
-    """What the body may occupy: its announced length, nothing for a bodiless GET."""
+    """What the body may occupy: its announced length, nothing for a bodiless GET, the
+    most a body may be for one in chunks (a GET's too)."""
     length = declared_length(request)
-    if length is None:
-        return 0 if request.method == "GET" else max_body_bytes
-    return min(length, max_body_bytes)
+    if length is not None:
+        return min(length, max_body_bytes)
+    chunked = "transfer-encoding" in request.headers
+    return max_body_bytes if chunked or request.method != "GET" else 0
 
 
 async def recognize(request: Request) -> Response:

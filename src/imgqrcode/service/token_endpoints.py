@@ -56,7 +56,7 @@ async def stable_token(request: Request) -> Response:
     )
     try:
         params = json.loads(body) if body.strip() else {}
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nested past the parser's depth: not JSON
         raise ApiError(ErrorCode.DATA_FORMAT_ERROR, "body is not JSON") from exc
     if not isinstance(params, dict):
         raise ApiError(ErrorCode.DATA_FORMAT_ERROR, "body is not a JSON object")

@@ -6,6 +6,12 @@
   the grace period left; ``force_refresh`` issues a new one and ends the old at once.
 - The two kinds never affect each other. A token past its lifetime answers 42001; a
   token of a removed app, or issued before the app's secret was reset, answers 40001.
+
+Two workers (or replicas) asked for a stable token at once must hand out the same one:
+each issues its new token only if the current one is still the one it saw
+(``Store.issue_token``'s ``replacing``), and the one that finds another issued meanwhile
+hands that one back. Otherwise the second issue would end the first one's token five
+minutes later, while its client counts on its two hours.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ from imgqrcode.service.store import AppRecord, CurrentToken, Store, TokenRecord
 KIND_TOKEN = "token"
 KIND_STABLE = "stable"
 MAX_TOKEN_LENGTH = 512
+STABLE_ATTEMPTS = 3
+"""Reads of the current stable token before giving up: a second is enough unless the
+app's secret is reset while its tokens are being asked for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +78,6 @@ class TokenService:
         app = await self._checked_app(appid, secret)
         now = self._clock()
         kind = KIND_STABLE if stable else KIND_TOKEN
-        if stable and not force_refresh:
-            current = await self._store.current_token(appid, kind)
-            if current is not None and self._reusable(current.record, app, now):
-                return GrantedToken(current.token, int(current.record.expires_at - now))
         token = new_token()
         record = TokenRecord(
             token_hash=token_hash(token),
@@ -83,10 +88,21 @@ class TokenService:
             ends_at=None,
             secret_version=app.secret_version,
         )
-        previous_ends_at = now if stable and force_refresh else now + self._grace
-        kept = token if stable else ""
-        await self._store.issue_token(CurrentToken(record, kept), previous_ends_at)
-        return GrantedToken(token, self._ttl)
+        if not stable:
+            await self._store.issue_token(CurrentToken(record, ""), now + self._grace)
+            return GrantedToken(token, self._ttl)
+        if force_refresh:
+            await self._store.issue_token(CurrentToken(record, token), now)
+            return GrantedToken(token, self._ttl)
+        # Each failed issue is another request's success, which the next read hands back.
+        for _ in range(STABLE_ATTEMPTS):
+            current = await self._store.current_token(appid, kind)
+            if current is not None and self._reusable(current.record, app, now):
+                return GrantedToken(current.token, int(current.record.expires_at - now))
+            seen = None if current is None else current.record.token_hash
+            if await self._store.issue_token(CurrentToken(record, token), now + self._grace, seen):
+                return GrantedToken(token, self._ttl)
+        raise ApiError(ErrorCode.SYSTEM_ERROR, f"stable token of {appid} replaced meanwhile")
 
     def _reusable(self, record: TokenRecord, app: AppRecord, now: float) -> bool:
         return (

@@ -77,6 +77,11 @@ class CurrentToken:
     token: str
 
 
+ANY_TOKEN = "*"
+"""``Store.issue_token``'s ``replacing`` for "whatever token is current": no token hash
+(hex digits) is ever ``*``."""
+
+
 class AppExistsError(ValueError):
     """An app with this appid is already in the store."""
 
@@ -94,11 +99,17 @@ class Store(Protocol):
         """Store a new secret hash and bump ``secret_version``; False if no such app."""
         ...
 
-    async def issue_token(self, current: CurrentToken, previous_ends_at: float) -> None:
-        """Store a token and make it the current one of its (app, kind).
+    async def issue_token(
+        self, current: CurrentToken, previous_ends_at: float, replacing: str | None = ANY_TOKEN
+    ) -> bool:
+        """Store a token and make it the current one of its (app, kind), if the current
+        one is still ``replacing`` (its hash, ``None``: none; by default, whatever it is);
+        whether it did.
 
         The token it replaces ends at ``previous_ends_at`` (or earlier if it expires
-        first). ``current.token`` is kept only for kinds that hand their token back.
+        first). ``current.token`` is kept only for kinds that hand their token back. The
+        check and the writes are one atomic step: of two processes that saw the same
+        current token and each issue one to replace it, only the first does.
         """
         ...
 

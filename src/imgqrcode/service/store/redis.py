@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from imgqrcode.service.store.base import AppExistsError, AppRecord, CurrentToken, TokenRecord
+from imgqrcode.service.store.base import (
+    ANY_TOKEN,
+    AppExistsError,
+    AppRecord,
+    CurrentToken,
+    TokenRecord,
+)
 from imgqrcode.service.store.sqlite import TOKEN_RETENTION_SECONDS
 
 PREFIX = "imgqrcode:"
@@ -19,6 +25,7 @@ TOKEN_KINDS = ("token", "stable")
 
 _ISSUE_TOKEN = """
 local previous = redis.call('HGET', KEYS[1], 'token_hash')
+if ARGV[12] ~= '*' and (previous or '') ~= ARGV[12] then return 0 end
 if previous then
   local key = ARGV[9] .. previous
   if redis.call('EXISTS', key) == 1 then
@@ -34,6 +41,7 @@ redis.call('HSET', KEYS[2], 'appid', ARGV[1], 'kind', ARGV[2], 'issued_at', ARGV
 redis.call('EXPIREAT', KEYS[2], ARGV[8])
 redis.call('HSET', KEYS[1], 'token_hash', ARGV[10], 'token', ARGV[11])
 redis.call('EXPIREAT', KEYS[1], ARGV[8])
+return 1
 """
 
 _REPLACE_SECRET = """
@@ -88,9 +96,11 @@ class RedisStore:
         keys = [f"{PREFIX}app:{appid}", *(self._current_key(appid, kind) for kind in TOKEN_KINDS)]
         return bool(await self._replace_secret(keys=keys, args=[secret_hash]))
 
-    async def issue_token(self, current: CurrentToken, previous_ends_at: float) -> None:
+    async def issue_token(
+        self, current: CurrentToken, previous_ends_at: float, replacing: str | None = ANY_TOKEN
+    ) -> bool:
         token = current.record
-        await self._issue_token(
+        issued = await self._issue_token(
             keys=[self._current_key(token.appid, token.kind), f"{PREFIX}token:{token.token_hash}"],
             args=[
                 token.appid,
@@ -104,8 +114,10 @@ class RedisStore:
                 f"{PREFIX}token:",
                 token.token_hash,
                 current.token,
+                "" if replacing is None else replacing,
             ],
         )
+        return bool(issued)
 
     async def current_token(self, appid: str, kind: str) -> CurrentToken | None:
         current = await self._redis.hgetall(self._current_key(appid, kind))

@@ -20,7 +20,13 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from imgqrcode.service.store.base import AppExistsError, AppRecord, CurrentToken, TokenRecord
+from imgqrcode.service.store.base import (
+    ANY_TOKEN,
+    AppExistsError,
+    AppRecord,
+    CurrentToken,
+    TokenRecord,
+)
 
 T = TypeVar("T")
 
@@ -141,10 +147,19 @@ class SQLiteStore:
 
         return await self._run(replace)
 
-    async def issue_token(self, current: CurrentToken, previous_ends_at: float) -> None:
+    async def issue_token(
+        self, current: CurrentToken, previous_ends_at: float, replacing: str | None = ANY_TOKEN
+    ) -> bool:
         token = current.record
 
-        def issue(db: sqlite3.Connection) -> None:
+        def issue(db: sqlite3.Connection) -> bool:
+            if replacing != ANY_TOKEN:
+                row = db.execute(
+                    "SELECT token_hash FROM current_tokens WHERE appid = ? AND kind = ?",
+                    (token.appid, token.kind),
+                ).fetchone()
+                if (row["token_hash"] if row else None) != replacing:
+                    return False
             db.execute(
                 "DELETE FROM tokens WHERE expires_at < ?", (time.time() - TOKEN_RETENTION_SECONDS,)
             )
@@ -169,8 +184,9 @@ class SQLiteStore:
                 "INSERT OR REPLACE INTO current_tokens VALUES (?, ?, ?, ?)",
                 (token.appid, token.kind, token.token_hash, current.token),
             )
+            return True
 
-        await self._run(issue)
+        return await self._run(issue)
 
     async def current_token(self, appid: str, kind: str) -> CurrentToken | None:
         def current(db: sqlite3.Connection) -> CurrentToken | None:
