@@ -158,3 +158,26 @@ def test_two_workers_asked_at_once_hand_out_one_stable_token(store_url):
             await other_store.aclose()
 
     run(store_url, scenario)
+
+
+def test_token_requests_past_the_minute_limit_are_refused_before_the_secret_check(store_url):
+    async def scenario(store: Store, clock: Clock) -> None:
+        tokens = TokenService(store, TTL, GRACE, clock=clock, calls_per_minute=3)
+        app = await register_app(store, "flooded")
+        other = await register_app(store, "bystander")
+        clock.now = 60.0 * int(clock.now // 60)  # the start of a minute
+        outcomes = []
+        for _ in range(4):
+            try:
+                await tokens.grant(app.appid, "wrong secret", stable=False)
+            except ApiError as error:
+                outcomes.append(error.code)
+        assert outcomes == [ErrorCode.INVALID_APPSECRET] * 3 + [ErrorCode.MINUTE_QUOTA]
+        with pytest.raises(ApiError) as refused_right_secret:
+            await tokens.grant(app.appid, app.secret, stable=False)
+        assert refused_right_secret.value.code is ErrorCode.MINUTE_QUOTA
+        assert (await tokens.grant(other.appid, other.secret, stable=False)).access_token
+        clock.now += 60  # the next minute
+        assert (await tokens.grant(app.appid, app.secret, stable=True)).access_token
+
+    run(store_url, scenario)

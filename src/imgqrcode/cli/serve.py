@@ -22,6 +22,7 @@ import uvicorn
 from imgqrcode.cli.apps import add_store_options, with_store
 from imgqrcode.cli.environment import add_option, add_switch
 from imgqrcode.reader.options import DEFAULT_MAX_PIXELS, DEFAULT_TIME_BUDGET
+from imgqrcode.reader.preparation import usable_cores
 from imgqrcode.service.app import create_app
 from imgqrcode.service.app_registry import Credentials, register_app
 from imgqrcode.service.config import CONFIG_ENV, DEFAULT_MAX_IMAGE_BYTES, ServiceConfig
@@ -112,6 +113,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="seconds a superseded token keeps working",
     )
     add_option(
+        parser,
+        "--token-calls-per-minute",
+        default=20,
+        type=int,
+        help="token requests per app per minute, counted before its secret is checked; 0: none",
+    )
+    add_option(
         parser, "--fetch-timeout", default=10.0, type=float, help="total seconds for an img_url"
     )
     add_option(
@@ -135,13 +143,14 @@ def config_from(args: argparse.Namespace) -> ServiceConfig:
         max_pixels=args.max_pixels,
         time_budget=args.time_budget,
         request_timeout=args.request_timeout,
-        decode_threads=args.decode_threads or max(1, (os.cpu_count() or 1) // workers),
+        decode_threads=args.decode_threads or max(1, usable_cores() // workers),
         workers=workers,
         max_inflight_bytes=args.max_inflight_bytes,
         daily_quota=args.daily_quota,
         rate_limit_per_minute=args.rate_limit_per_minute,
         token_ttl=args.token_ttl,
         token_grace=args.token_grace,
+        token_calls_per_minute=args.token_calls_per_minute,
         fetch_timeout=args.fetch_timeout,
         fetch_allow_cidrs=tuple(args.fetch_allow_cidr),
     )

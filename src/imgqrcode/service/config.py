@@ -43,6 +43,7 @@ class ServiceConfig:
     rate_limit_per_minute: int = 0
     token_ttl: int = 7200
     token_grace: int = 300
+    token_calls_per_minute: int = 20
     fetch_timeout: float = 10.0
     fetch_allow_cidrs: tuple[str, ...] = field(default_factory=tuple)
 

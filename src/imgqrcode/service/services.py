@@ -41,7 +41,12 @@ class Services:
         return cls(
             config=config,
             store=store,
-            tokens=TokenService(store, ttl=config.token_ttl, grace=config.token_grace),
+            tokens=TokenService(
+                store,
+                ttl=config.token_ttl,
+                grace=config.token_grace,
+                calls_per_minute=config.token_calls_per_minute,
+            ),
             usage=UsageLimits(store, config.daily_quota, config.rate_limit_per_minute),
             decoder=DecodePool(
                 config.decode_threads,

@@ -7,6 +7,11 @@
 - The two kinds never affect each other. A token past its lifetime answers 42001; a
   token of a removed app, or issued before the app's secret was reset, answers 40001.
 
+A secret check costs ~35 ms of CPU by design (scrypt), and appids are no secret: each
+app's token requests are counted per minute before its secret is checked, so a flood
+of them against one app is answered 45011 at once rather than queued (the other apps'
+requests, and the decoding, are not held up behind it).
+
 Two workers (or replicas) asked for a stable token at once must hand out the same one:
 each issues its new token only if the current one is still the one it saw
 (``Store.issue_token``'s ``replacing``), and the one that finds another issued meanwhile
@@ -26,6 +31,7 @@ import anyio.to_thread
 from imgqrcode.service.credentials import new_token, token_hash, verify_secret
 from imgqrcode.service.errors import ApiError, ErrorCode
 from imgqrcode.service.store import AppRecord, CurrentToken, Store, TokenRecord
+from imgqrcode.service.usage_limits import UsageLimits
 
 KIND_TOKEN = "token"
 KIND_STABLE = "stable"
@@ -46,12 +52,18 @@ class GrantedToken:
 
 class TokenService:
     def __init__(
-        self, store: Store, ttl: int, grace: int, clock: Callable[[], float] = time.time
+        self,
+        store: Store,
+        ttl: int,
+        grace: int,
+        clock: Callable[[], float] = time.time,
+        calls_per_minute: int = 0,
     ) -> None:
         self._store = store
         self._ttl = ttl
         self._grace = grace
         self._clock = clock
+        self._calls = UsageLimits(store, 0, calls_per_minute, clock, counted="token")
         # A secret check costs ~35 ms of CPU by design (scrypt): one at a time per
         # process, so a flood of token requests cannot take the cores from decoding.
         self._secret_checks = anyio.CapacityLimiter(1)
@@ -64,6 +76,7 @@ class TokenService:
         app = await self._store.get_app(appid)
         if app is None:
             raise ApiError(ErrorCode.INVALID_APPID, f"unknown appid {appid!r}")
+        await self._calls.charge(appid)
         checked = await anyio.to_thread.run_sync(
             verify_secret, secret, app.secret_hash, limiter=self._secret_checks
         )

@@ -24,22 +24,26 @@ class UsageLimits:
         daily_quota: int,
         per_minute: int,
         clock: Callable[[], float] = time.time,
+        counted: str = "",
     ) -> None:
+        """``counted`` names what is counted, when other limits count other calls of the
+        same apps (their counters apart in the store)."""
         self._store = store
         self._daily_quota = daily_quota
         self._per_minute = per_minute
         self._clock = clock
+        self._prefix = f"{counted}:" if counted else ""
 
     async def charge(self, appid: str) -> None:
         """Count one call of ``appid``; raise the contract's error past a limit."""
         now = self._clock()
         if self._per_minute > 0:
             minute = int(now // 60)
-            used = await self._store.increment(f"minute:{appid}:{minute}", MINUTE_TTL)
+            used = await self._store.increment(f"{self._prefix}minute:{appid}:{minute}", MINUTE_TTL)
             if used > self._per_minute:
                 raise ApiError(ErrorCode.MINUTE_QUOTA, f"{used} calls this minute")
         if self._daily_quota > 0:
             day = time.strftime("%Y%m%d", time.gmtime(now))
-            used = await self._store.increment(f"day:{appid}:{day}", DAY_TTL)
+            used = await self._store.increment(f"{self._prefix}day:{appid}:{day}", DAY_TTL)
             if used > self._daily_quota:
                 raise ApiError(ErrorCode.DAILY_QUOTA, f"{used} calls today")
