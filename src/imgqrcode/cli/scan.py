@@ -16,6 +16,7 @@ import dataclasses
 import io
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -180,13 +181,20 @@ def _map(
     if jobs == 1:
         yield from map(worker, inputs)
         return
-    pool = ProcessPoolExecutor(max_workers=jobs)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_leave_interrupts_to_the_parent)
     try:
         yield from pool.map(worker, inputs, chunksize=4)
     finally:
         # Left early (the reader went away, an interrupt), the images not yet started
         # are dropped rather than read for nobody.
         pool.shutdown(cancel_futures=True)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl-C reaches every process of the terminal's group: a worker ignores it, and
+    the parent, which stops handing out images, lets each finish the one it reads (an
+    idle worker would otherwise die with a traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _read_one(source: str | bytes | Unlisted, *, options: ScanOptions, detail: bool) -> Outcome:
