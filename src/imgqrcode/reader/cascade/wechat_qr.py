@@ -166,9 +166,9 @@ class WeChatQr:
         if (models is None and not self.classic) or context.remaining() < MIN_REMAINING:
             return []
         codes: list[Code] = []
-        pixels, scale = _bounded(_without(view.gray, context.found))
-        for text, shrunk in wechat_read(pixels, models):
-            quad = (shrunk + 0.5) / scale - 0.5  # pixel centres, as the shrinking maps them
+        bounded = _bounded(_without(view.gray, context.found))
+        for text, corners in wechat_read(bounded.image, models):
+            quad = geometry.apply(bounded.transform, corners)
             if context.expired():
                 break
             # WeChat sometimes reports one code twice; earlier stages may have it too.
@@ -211,15 +211,11 @@ def _without(gray: np.ndarray, found: Sequence[Code]) -> np.ndarray:
     return painted
 
 
-def _bounded(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``gray`` shrunk to :data:`MAX_SIDE` if it is larger, and by how much along x and y."""
-    height, width = gray.shape
-    factor = MAX_SIDE / max(height, width)
-    if factor >= 1.0:
-        return gray, np.ones(2)
-    size = (max(1, round(width * factor)), max(1, round(height * factor)))
-    scale = np.array([size[0] / width, size[1] / height])
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), scale
+def _bounded(gray: np.ndarray) -> warp.Warped:
+    """``gray`` shrunk to :data:`MAX_SIDE` if it is larger, with the map back."""
+    whole = warp.cropped(gray, (0, 0, gray.shape[1], gray.shape[0]))
+    factor = MAX_SIDE / max(gray.shape)
+    return warp.enlarged(whole, factor) if factor < 1.0 else whole
 
 
 def _known(text: str, quad: np.ndarray, found: Sequence[Code]) -> bool:
