@@ -3,8 +3,9 @@
 ``Client(base_url, appid, secret)`` gets a token from ``/cgi-bin/stable_token`` (the
 kind that many processes of one app can share without ending each other's tokens),
 caches it until shortly before it expires, and behaves as the popular Java SDK does:
-on 40001, 40014 or 42001 it fetches a fresh token and retries once; on -1 it retries with
-exponential backoff, a bounded number of times. Without an appid (a server started with
+on 40001, 40014 or 42001 it fetches a fresh token and retries once; on -1 (from either
+endpoint, or an answer that is not the API's JSON) it retries with exponential backoff, a
+bounded number of times. Without an appid (a server started with
 ``--no-auth``) it sends no token at all. The default ``base_url`` is WeChat's own host.
 
     with Client("http://127.0.0.1:8080", appid, secret) as client:
@@ -18,6 +19,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import urllib.request
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -43,13 +45,35 @@ class ApiError(Exception):
         self.errmsg = errmsg
 
 
-def _checked(payload: Any) -> dict[str, Any]:
+def _checked(response: httpx.Response) -> dict[str, Any]:
+    """The API's JSON answer, or ApiError: its non-zero ``errcode``, or -1 (system busy,
+    which the client retries) for an answer that is not the API's at all, such as the
+    error page of a reverse proxy in front of a restarting service."""
+    try:
+        payload = response.json()
+    except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ApiError(SYSTEM_ERROR, f"HTTP {response.status_code}, not a JSON answer") from None
     if not isinstance(payload, dict):
         raise ApiError(SYSTEM_ERROR, f"unexpected response {payload!r}")
-    errcode = int(payload.get("errcode", 0))
+    errcode = payload.get("errcode") or 0
+    if not isinstance(errcode, int):
+        raise ApiError(SYSTEM_ERROR, f"unexpected errcode {errcode!r}")
     if errcode:
         raise ApiError(errcode, str(payload.get("errmsg", "")))
     return payload
+
+
+def _transport(base_url: str) -> httpx.HTTPTransport:
+    """Connections without Nagle's delay, through the proxy the environment names for
+    ``base_url`` (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``): httpx
+    reads those itself only for a transport of its own making, and a host behind an
+    egress proxy reaches WeChat's only through it."""
+    url = httpx.URL(base_url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if proxy and urllib.request.proxy_bypass(url.host):
+        proxy = None
+    return httpx.HTTPTransport(socket_options=NODELAY, proxy=proxy)
 
 
 class Client:
@@ -69,8 +93,7 @@ class Client:
         self.secret = secret
         self.retries = retries
         self.backoff = backoff
-        transport = httpx.HTTPTransport(socket_options=NODELAY)
-        self._http = http or httpx.Client(timeout=timeout, transport=transport)
+        self._http = http or httpx.Client(timeout=timeout, transport=_transport(self.base_url))
         self._token: str | None = None
         self._token_expires = 0.0
         self._lock = threading.Lock()
@@ -94,7 +117,7 @@ class Client:
                 "force_refresh": force_refresh,
             },
         )
-        payload = _checked(response.json())
+        payload = _checked(response)
         return str(payload["access_token"]), float(payload.get("expires_in", 7200))
 
     def access_token(self, refused: str | None = None) -> str:
@@ -112,7 +135,10 @@ class Client:
             if token == refused:
                 token, lifetime = self._stable_token(force_refresh=True)
             self._token = token
-            self._token_expires = time.monotonic() + max(0.0, lifetime - REFRESH_MARGIN)
+            # A short-lived token (a server's --token-ttl of a minute or so) is kept for
+            # half its life at least: renewed at once, it would be asked for on every call.
+            margin = min(REFRESH_MARGIN, lifetime / 2.0)
+            self._token_expires = time.monotonic() + max(0.0, lifetime - margin)
             return token
 
     def scan_file(
@@ -138,14 +164,14 @@ class Client:
         attempt = 0
         while True:
             query = dict(params or {})
-            if self.appid:
-                query["access_token"] = self.access_token(refused)
-                refused = None
-            response = self._http.post(f"{self.base_url}/cv/img/qrcode", params=query, files=files)
             try:
-                return _checked(response.json())
+                if self.appid:
+                    query["access_token"] = self.access_token(refused)
+                    refused = None
+                url = f"{self.base_url}/cv/img/qrcode"
+                return _checked(self._http.post(url, params=query, files=files))
             except ApiError as error:
-                if error.errcode in TOKEN_ERRORS and self.appid and not refreshed:
+                if error.errcode in TOKEN_ERRORS and "access_token" in query and not refreshed:
                     refreshed = True
                     refused = query["access_token"]
                     continue

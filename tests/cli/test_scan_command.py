@@ -194,10 +194,19 @@ def _read_available(fd: int) -> bytes:
         return b""
 
 
-def test_a_negative_number_of_jobs_is_refused():
-    completed = imgqrcode("x.png", "--jobs", "-1")
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--jobs", "-1", b"--jobs: must be 0 or more, not -1"),
+        ("--time-budget", "-1", b"--time-budget: must be 0 or more, not -1.0"),
+        ("--time-budget", "nan", b"--time-budget: not a number of seconds: 'nan'"),
+        ("--max-pixels", "0", b"--max-pixels: must be 1 or more, not 0"),
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors(flag, value, message):
+    completed = imgqrcode("x.png", flag, value)
     assert completed.returncode == 2
-    assert b"--jobs must be 0 or more" in completed.stderr
+    assert message in completed.stderr and b"Traceback" not in completed.stderr
 
 
 def test_a_folder_that_cannot_be_listed_is_an_input_that_cannot_be_read(tmp_path):
@@ -240,7 +249,7 @@ def test_a_file_name_that_is_not_utf8_comes_back_as_its_bytes(tmp_path):
 
 def test_a_bad_environment_value_is_a_usage_error_of_the_command_that_reads_it(tmp_path):
     jobs = imgqrcode(str(tmp_path), env={"IMGQRCODE_JOBS": "all"})
-    assert jobs.returncode == 2 and b"--jobs: invalid int value: 'all'" in jobs.stderr
+    assert jobs.returncode == 2 and b"--jobs: not a whole number: 'all'" in jobs.stderr
     text = imgqrcode(str(tmp_path), env={"IMGQRCODE_TEXT": "maybe"})
     assert text.returncode == 2 and b"--text: not a boolean: 'maybe'" in text.stderr
     other = subprocess.run(

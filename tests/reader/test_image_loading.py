@@ -81,15 +81,17 @@ def test_gif_first_frame_is_read(qr):
     assert [c.data for c in scan(buffer.getvalue()).codes] == [TEXT]
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "TIFF", "PNG", "WEBP"])
 @pytest.mark.parametrize(("orientation", "quarter_turns"), [(3, 2), (6, 1), (8, 3)])
-def test_exif_orientation_gives_the_displayed_frame(orientation, quarter_turns):
+def test_exif_orientation_gives_the_displayed_frame(orientation, quarter_turns, fmt):
+    """Pillow turns a TIFF's pixels itself as it loads them: they are turned once."""
     displayed = np.pad(symbol("QRCode", "exif", scale=4), ((10, 60), (30, 10)), constant_values=255)
     upright = scan(displayed).codes[0]
     # A camera stores the pixels turned and says in EXIF how to show them.
     stored = np.ascontiguousarray(np.rot90(displayed, quarter_turns))
     exif = Image.Exif()
     exif[0x0112] = orientation
-    data = encoded(Image.fromarray(stored).convert("RGB"), "JPEG", quality=95, exif=exif)
+    data = encoded(Image.fromarray(stored).convert("RGB"), fmt, exif=exif)
     result = scan(data)
     assert (result.width, result.height) == (displayed.shape[1], displayed.shape[0])
     assert [c.data for c in result.codes] == ["exif"]
@@ -165,6 +167,9 @@ def bad_inputs() -> dict[str, object]:
         "array with 5 channels": np.zeros((10, 10, 5), dtype=np.uint8),
         "an int": 42,
         "missing file": "/nonexistent/image.png",
+        "a path with a NUL byte": "code\x00.png",
+        "a directory": "/",
+        "a device with no end": "/dev/zero",
     }
 
 
@@ -189,6 +194,38 @@ def test_pixel_limit_is_checked_before_decoding():
     with pytest.raises(InvalidImageError, match="too large"):
         scan(png_header_only(8000, 8000))  # 64 MP: over the 40 MP default, under Pillow's
     assert time.monotonic() - started < 0.1
+
+
+def test_a_file_is_refused_from_its_header_without_being_read(tmp_path):
+    path = tmp_path / "huge.png"
+    with path.open("wb") as file:
+        file.write(png_header_only(8000, 8000))
+        file.truncate(256 * 1024 * 1024)  # sparse: 256 MB of nothing after the header
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidImageError, match="too large"):
+            scan(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
+
+
+def test_floating_point_pixels_from_0_to_1_are_read(qr):
+    """OpenCV's and scikit-image's convention for floats; on a 0..255 scale such an
+    image would be black, and its alpha transparent."""
+    grey = np.where(qr < 128, 0.3, 0.7).astype(np.float32)
+    bgra = np.dstack([grey, grey, grey, np.ones_like(grey)])
+    for source in (grey, grey.astype(np.float64), bgra, Image.fromarray(grey), grey * 255):
+        assert [c.data for c in scan(source).codes] == [TEXT], type(source)
+
+
+def test_pillow_modes_without_a_conversion_to_grey(qr):
+    """Premultiplied LA converts only to LA, LAB to nothing: its lightness is the grey."""
+    la = Image.fromarray(qr).convert("LA").convert("La")
+    lab = Image.fromarray(qr).convert("RGB").convert("LAB")
+    for image in (la, lab):
+        assert [c.data for c in scan(image).codes] == [TEXT], image.mode
 
 
 def test_a_side_longer_than_opencv_transforms_take_is_refused():

@@ -34,7 +34,31 @@ def test_formats_option_accepts_any_case_and_refuses_unknown_names():
         scan(pixels, ScanOptions(formats=frozenset({"QR"})))
 
 
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"formats": "QR_CODE"}, TypeError),  # would be the names Q, R, _, C, O, D, E
+        ({"formats": {1}}, TypeError),
+        ({"time_budget": float("nan")}, ValueError),  # would be no deadline at all
+        ({"time_budget": -1.0}, ValueError),
+        ({"time_budget": None}, TypeError),
+        ({"max_pixels": 0}, ValueError),
+        ({"max_pixels": None}, TypeError),
+    ],
+)
+def test_options_are_checked_where_they_are_made(options, error):
+    with pytest.raises(error):
+        ScanOptions(**options)
+
+
+def test_formats_may_be_any_collection_of_names():
+    assert ScanOptions(formats=["QR_CODE", "EAN_13"]).formats == {"QR_CODE", "EAN_13"}
+    assert isinstance(ScanOptions(formats=("QR_CODE",)).formats, frozenset)
+    assert ScanOptions(time_budget=float("inf")).time_budget == float("inf")
+
+
 def test_public_api():
+    names = set(dir(imgqrcode))
     for name in (
         "scan",
         "ScanResult",
@@ -43,8 +67,12 @@ def test_public_api():
         "Point",
         "ScanOptions",
         "InvalidImageError",
+        "UnknownSymbologyError",
+        "Client",
+        "ApiError",
     ):
-        assert hasattr(imgqrcode, name)
+        assert hasattr(imgqrcode, name) and name in names, name
     assert issubclass(imgqrcode.InvalidImageError, ValueError)
+    assert imgqrcode.UnknownSymbologyError is symbology.UnknownSymbologyError
     with pytest.raises(AttributeError):
         _ = imgqrcode.not_a_name

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -87,3 +89,26 @@ def test_flags_have_environment_equivalents(live_server):
     server = live_server(env={"IMGQRCODE_NO_AUTH": "1", "IMGQRCODE_MAX_IMAGE_BYTES": "1000"})
     assert httpx.get(f"{server.base_url}/info").json()["auth_required"] is False
     assert upload(server).json()["errcode"] == 40009
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--time-budget", "nan", "--time-budget: not a number of seconds: 'nan'"),
+        ("--request-timeout", "0", "--request-timeout: must be more than 0 seconds"),
+        ("--max-image-bytes", "-5", "--max-image-bytes: must be 1 or more, not -5"),
+        ("--port", "70000", "--port: not a port: 70000"),
+        ("--token-grace", "soon", "--token-grace: not a whole number: 'soon'"),
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors_before_starting(tmp_path, flag, value, message):
+    completed = subprocess.run(
+        [sys.executable, "-m", "imgqrcode.cli", "serve", "--data-dir", str(tmp_path), flag, value],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert message in completed.stderr and "Traceback" not in completed.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -10,11 +10,14 @@ usage error of the command that reads it, like the same value given as the flag.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 ENV_PREFIX = "IMGQRCODE_"
+
+Number = TypeVar("Number", int, float)
 
 
 def env_name(flag: str) -> str:
@@ -29,6 +32,57 @@ def parse_bool(text: str) -> bool:
     if lowered in {"0", "false", "no", "off", ""}:
         return False
     raise argparse.ArgumentTypeError(f"not a boolean: {text!r}")
+
+
+def count(text: str) -> int:
+    """A whole number, 0 or more (what 0 means is the flag's: none, or as many as cores)."""
+    return _at_least(_whole(text), 0)
+
+
+def positive(text: str) -> int:
+    """A whole number, 1 or more."""
+    return _at_least(_whole(text), 1)
+
+
+def seconds(text: str) -> float:
+    """A duration, 0 or more; ``inf`` for no limit. Not NaN, which compares false with
+    every deadline and would make it none."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if math.isnan(value):
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return _at_least(value, 0)
+
+
+def positive_seconds(text: str) -> float:
+    """A duration longer than 0 (a timeout: at 0 nothing could be done in time)."""
+    value = seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port, 0 to 65535 (0: one the system picks)."""
+    value = count(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"not a port: {value}")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
+def _at_least(value: Number, least: int) -> Number:
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more, not {value}")
+    return value
 
 
 def add_option(

@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from imgqrcode.cli.environment import add_option, add_switch
+from imgqrcode.cli.environment import add_option, add_switch, count, positive, seconds
 from imgqrcode.reader import InvalidImageError, ScanOptions, scan, symbology
 from imgqrcode.reader.options import DEFAULT_MAX_PIXELS, DEFAULT_TIME_BUDGET
 from imgqrcode.reader.preparation import usable_cores
@@ -68,7 +68,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_switch(parser, "--text", help="print one line per code instead of JSON")
     add_switch(parser, "--detail", help="add raw bytes, EC level and timings to the JSON")
     add_option(
-        parser, "--jobs", type=int, default=0, help="parallel processes (0: each usable core)"
+        parser, "--jobs", type=count, default=0, help="parallel processes (0: each usable core)"
     )
     add_option(
         parser,
@@ -79,14 +79,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_option(
         parser,
         "--time-budget",
-        type=float,
+        type=seconds,
         default=DEFAULT_TIME_BUDGET,
         help="seconds per image for the hard-image stages after the fast path (0: fast only)",
     )
     add_option(
         parser,
         "--max-pixels",
-        type=int,
+        type=positive,
         default=DEFAULT_MAX_PIXELS,
         help="refuse images with more pixels than this (checked before decoding)",
     )
@@ -119,9 +119,6 @@ def run(args: argparse.Namespace) -> int:
         )
     except symbology.UnknownSymbologyError as error:
         print(f"imgqrcode scan: {error}", file=sys.stderr)
-        return ERROR
-    if args.jobs < 0:
-        print(f"imgqrcode scan: --jobs must be 0 or more, not {args.jobs}", file=sys.stderr)
         return ERROR
     inputs = list(_expand(args.paths))
     if not inputs:

@@ -20,7 +20,15 @@ from typing import Any
 import uvicorn
 
 from imgqrcode.cli.apps import add_store_options, with_store
-from imgqrcode.cli.environment import add_option, add_switch
+from imgqrcode.cli.environment import (
+    add_option,
+    add_switch,
+    count,
+    port,
+    positive,
+    positive_seconds,
+    seconds,
+)
 from imgqrcode.reader.options import DEFAULT_MAX_PIXELS, DEFAULT_TIME_BUDGET
 from imgqrcode.reader.preparation import usable_cores
 from imgqrcode.service.app import create_app
@@ -48,79 +56,83 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "as WeChat does, plus /healthz, /metrics, /openapi.json and the debug page at /.",
     )
     add_option(parser, "--host", default="127.0.0.1", help="address to listen on")
-    add_option(parser, "--port", default=8080, type=int, help="port to listen on")
-    add_option(parser, "--workers", default=1, type=int, help="uvicorn worker processes")
+    add_option(parser, "--port", default=8080, type=port, help="port to listen on")
+    add_option(parser, "--workers", default=1, type=count, help="uvicorn worker processes")
     add_store_options(parser)
     add_switch(parser, "--no-auth", help="no access_token needed (trusted local setups only)")
     add_option(
         parser,
         "--max-image-bytes",
         default=DEFAULT_MAX_IMAGE_BYTES,
-        type=int,
+        type=positive,
         help="largest image upload or download (40009 / 101000 past it)",
     )
     add_option(
         parser,
         "--max-pixels",
         default=DEFAULT_MAX_PIXELS,
-        type=int,
+        type=positive,
         help="largest image in pixels, checked before decoding (101002 past it)",
     )
     add_option(
         parser,
         "--time-budget",
         default=DEFAULT_TIME_BUDGET,
-        type=float,
+        type=seconds,
         help="seconds the hard-image stages may take per image (cap of budget_ms)",
     )
     add_option(
         parser,
         "--request-timeout",
         default=15.0,
-        type=float,
+        type=positive_seconds,
         help="seconds a request may take in all (receiving, fetching, waiting); -1 past it",
     )
     add_option(
         parser,
         "--decode-threads",
         default=0,
-        type=int,
+        type=count,
         help="images read at once per worker; 0: cores divided by workers",
     )
     add_option(
         parser,
         "--max-inflight-bytes",
         default=64 * 1024 * 1024,
-        type=int,
+        type=positive,
         help="request bodies and downloads held in memory at once, per worker",
     )
     add_option(
-        parser, "--daily-quota", default=0, type=int, help="calls per app per UTC day; 0: none"
+        parser, "--daily-quota", default=0, type=count, help="calls per app per UTC day; 0: none"
     )
     add_option(
         parser,
         "--rate-limit-per-minute",
         default=0,
-        type=int,
+        type=count,
         help="calls per app per minute; 0: none",
     )
-    add_option(parser, "--token-ttl", default=7200, type=int, help="token lifetime, seconds")
+    add_option(parser, "--token-ttl", default=7200, type=positive, help="token lifetime, seconds")
     add_option(
         parser,
         "--token-grace",
         default=300,
-        type=int,
+        type=count,
         help="seconds a superseded token keeps working",
     )
     add_option(
         parser,
         "--token-calls-per-minute",
         default=20,
-        type=int,
+        type=count,
         help="token requests per app per minute, counted before its secret is checked; 0: none",
     )
     add_option(
-        parser, "--fetch-timeout", default=10.0, type=float, help="total seconds for an img_url"
+        parser,
+        "--fetch-timeout",
+        default=10.0,
+        type=positive_seconds,
+        help="total seconds for an img_url",
     )
     add_option(
         parser,

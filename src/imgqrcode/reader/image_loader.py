@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import struct
 import zlib
+from typing import BinaryIO
 
 import cv2
 import numpy as np
@@ -93,17 +95,30 @@ def load(source: ImageSource, max_pixels: int) -> ImageView:
             raise InvalidImageError("empty image data")
         return _open(io.BytesIO(source), max_pixels)
     if isinstance(source, str | os.PathLike):
-        try:
-            with open(source, "rb") as file:
-                return _open(io.BytesIO(file.read()), max_pixels)
-        except OSError as error:
-            raise InvalidImageError(f"cannot read {os.fspath(source)!r}: {error}") from error
+        return _from_path(source, max_pixels)
     raise InvalidImageError(f"unsupported image source type {type(source).__name__}")
 
 
-def _open(stream: io.BytesIO, max_pixels: int) -> ImageView:
-    if not stream.getbuffer().nbytes:
-        raise InvalidImageError("empty image data")
+def _from_path(path: str | os.PathLike[str], max_pixels: int) -> ImageView:
+    """The file is handed to Pillow to open, not read first: its header is checked before
+    the rest is read, so a huge file costs no more than a small one to refuse. Only a
+    regular file: a device (``/dev/zero``) has no end to read to, a pipe may never open."""
+    try:
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
+            raise InvalidImageError(f"not a regular file: {os.fspath(path)!r}")
+        if not status.st_size:
+            raise InvalidImageError("empty image data")
+        with open(path, "rb") as file:
+            return _open(file, max_pixels)
+    except InvalidImageError:
+        raise
+    except (OSError, ValueError) as error:
+        # ValueError: a path with a NUL byte, which no file has.
+        raise InvalidImageError(f"cannot read {os.fspath(path)!r}: {error}") from error
+
+
+def _open(stream: BinaryIO, max_pixels: int) -> ImageView:
     try:
         image = Image.open(stream, formats=FORMATS)
         _check_size(image.size, max_pixels)
@@ -138,10 +153,14 @@ def _check_size(size: tuple[int, int], max_pixels: int) -> None:
 
 
 def _decode(image: Image.Image) -> ImageView:
-    """Pixels of a Pillow image as greyscale ink on white, in the displayed frame."""
-    orientation = _orientation(image)
+    """Pixels of a Pillow image as greyscale ink on white, in the displayed frame.
+
+    The orientation is read once the image is loaded: Pillow's TIFF plugin turns the
+    pixels itself as it loads them and drops the tag, which read before would turn
+    them a second time."""
     try:
         image.load()
+        orientation = _orientation(image)
         gray = _to_gray(image)
     except _DECODER_ERRORS as error:
         raise InvalidImageError(f"cannot decode image: {error}") from error
@@ -165,6 +184,10 @@ def _to_gray(image: Image.Image) -> Image.Image:
         return image
     if mode.startswith("I") or mode == "F":
         return Image.fromarray(_deep_to_8bit(np.asarray(image)))
+    if mode == "LAB":
+        return image.getchannel("L")  # its lightness: Pillow converts LAB to nothing else
+    if mode == "La":
+        image = image.convert("LA")  # premultiplied: Pillow converts it to LA only
     has_alpha = mode in {"RGBA", "LA", "PA", "RGBa", "La"} or (
         mode == "P" and "transparency" in image.info
     )
@@ -179,17 +202,20 @@ def _to_gray(image: Image.Image) -> Image.Image:
 
 
 def _deep_to_8bit(pixels: np.ndarray) -> np.ndarray:
-    """16-bit (or wider) greyscale to 8 bits by its full range, not by clipping at 255.
+    """16-bit (or wider) greyscale to 8 bits by its full range, not by clipping at 255;
+    floating-point pixels no brighter than 1.0 by the range 0..1, OpenCV's and
+    scikit-image's convention for them (on a 0..255 scale they would be black anyway).
 
     In the pixels' own integers where they are integers (65,535 is 255 times 257, so the
     division is exact), in float32 where they are not: float64 temporaries made a
     40-megapixel 16-bit PNG of 90 KB cost a gigabyte to read.
     """
-    deep = float(pixels.max(initial=0)) > 255.0
+    brightest = float(pixels.max(initial=0))
     if np.issubdtype(pixels.dtype, np.integer):
-        scaled = pixels // 257 if deep else pixels.copy()
+        scaled = pixels // 257 if brightest > 255.0 else pixels.copy()
     else:
-        scaled = pixels.astype(np.float32) * np.float32(1.0 / 257.0 if deep else 1.0)
+        scale = 1.0 / 257.0 if brightest > 255.0 else 255.0 if brightest <= 1.0 else 1.0
+        scaled = pixels.astype(np.float32) * np.float32(scale)
     return np.clip(scaled, 0, 255, out=scaled).astype(np.uint8)
 
 

@@ -22,8 +22,9 @@ def scan(source: ImageSource, options: ScanOptions | None = None) -> ScanResult:
     """Every code in ``source``, in reading order, in the frame a person sees.
 
     ``source`` is encoded image bytes, a path, a PIL image, or an array as OpenCV holds
-    it (greyscale, BGR or BGRA). Raises :class:`InvalidImageError` for anything that is
-    not a supported image (and :class:`~imgqrcode.reader.symbology.UnknownSymbologyError`
+    it (greyscale, BGR or BGRA; 8 or 16 bits, or floating point from 0 to 1 as OpenCV
+    and scikit-image make it, or to 255). Raises :class:`InvalidImageError` for anything
+    that is not a supported image (and :class:`~imgqrcode.reader.symbology.UnknownSymbologyError`
     for a ``formats`` option naming no known symbology).
     """
     options = _normalised(options or DEFAULT_OPTIONS)
