@@ -44,6 +44,12 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.fixture(name="cli")
+def cli_fixture() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """:func:`cli`, for tests that run a command without a server."""
+    return cli
+
+
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m imgqrcode.cli ARGS`` and return what it printed."""
     return subprocess.run(

@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import termios
+import time
 from pathlib import Path
 
 import numpy as np
@@ -276,7 +277,29 @@ def test_a_reader_that_goes_away_early_gets_no_traceback(tmp_path):
     assert b"Traceback" not in stderr and b"BrokenPipeError" not in stderr
 
 
-def test_ctrl_c_stops_the_scan_quietly_with_status_130(tmp_path):
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()]
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie (which nobody may reap in a container)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.parametrize(
+    ("stopping", "status", "group"),
+    [
+        (signal.SIGINT, 130, True),  # Ctrl-C: the terminal signals the whole group
+        (signal.SIGTERM, 143, False),  # kill, timeout: the parent alone
+        (signal.SIGTERM, 143, True),  # a service manager: every process of the unit
+    ],
+)
+def test_a_stopped_scan_ends_quietly_and_leaves_no_worker_behind(tmp_path, stopping, status, group):
     # Noise opens the cascade's gate: each image takes its whole time budget.
     rng = np.random.default_rng(7)
     for i in range(12):
@@ -290,10 +313,19 @@ def test_ctrl_c_stops_the_scan_quietly_with_status_130(tmp_path):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     first = process.stdout.readline()
-    os.killpg(process.pid, signal.SIGINT)
+    workers = children(process.pid)
+    assert workers
+    if group:
+        os.killpg(process.pid, stopping)
+    else:
+        process.send_signal(stopping)
     rest, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == status
     assert b"Traceback" not in stderr and b"KeyboardInterrupt" not in stderr
     lines = (first + rest).decode("utf-8").splitlines()
     assert all(json.loads(line)["code_results"] == [] for line in lines)
     assert len(lines) < 12
+    deadline = time.monotonic() + 10
+    while any(running(worker) for worker in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(running(worker) for worker in workers)

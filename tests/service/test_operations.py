@@ -10,7 +10,11 @@ import httpx
 import pytest
 from contract_checks import RID
 from service_support import upload
+from starlette.routing import Route
 
+from imgqrcode.service.app import create_app
+from imgqrcode.service.config import ServiceConfig
+from imgqrcode.service.openapi import openapi_document
 from imgqrcode.service.operations import STATIC_DIR
 
 
@@ -60,6 +64,15 @@ def test_the_openapi_document_describes_served_endpoints(server):
             response = httpx.request(method.upper(), f"{server.base_url}{path}")
             answer = response.json() if "json" in response.headers["content-type"] else {}
             assert not (isinstance(answer, dict) and answer.get("errcode") == 40066), path
+
+
+def test_the_openapi_document_lists_every_method_the_api_takes(tmp_path):
+    app = create_app(ServiceConfig(data_dir=tmp_path))
+    document = openapi_document(ServiceConfig(data_dir=tmp_path), "test")
+    for route in app.routes:
+        if isinstance(route, Route) and route.path in document["paths"]:
+            listed = {method.upper() for method in document["paths"][route.path]}
+            assert listed == route.methods - {"HEAD"}, route.path  # HEAD: as GET, or none
 
 
 def test_one_json_access_log_line_per_request_with_its_rid(server, token):

@@ -3,6 +3,7 @@ and the `imgqrcode app` commands."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -95,6 +96,21 @@ def test_stable_token_needs_a_json_object(server):
     nested = b'{"a":' + b"[" * 7000  # past the JSON parser's depth: no traceback either
     assert_error(httpx.post(url, content=nested), 47001, "data format error")
     assert "Traceback" not in server.stderr()
+    # No body, as on the reading endpoint: its grant_type is missing.
+    for empty in (b"", b"null", b'""'):
+        assert_error(httpx.post(url, content=empty), 40002, "invalid grant_type")
+
+
+def test_a_head_request_issues_no_token(live_server):
+    """Starlette answers HEAD on every GET route: on the token endpoint it would issue a
+    token nobody sees and supersede the one in use (at once with no grace period)."""
+    server = live_server("--token-grace", "0")
+    token, _ = issued(get_token(server))
+    params = {"grant_type": "client_credential", "appid": server.appid, "secret": server.secret}
+    head = httpx.head(f"{server.base_url}/cgi-bin/token", params=params)
+    assert head.status_code == 200
+    assert scan_errcode(server, token) == 0
+    assert httpx.head(f"{server.base_url}/healthz").status_code == 200
 
 
 def test_superseded_after_the_grace_period_and_expired_after_the_lifetime(live_server):
@@ -137,6 +153,30 @@ def test_app_commands(live_server):
     assert_error(get_token(second), 40013, "invalid appid")
     assert server.app_command("remove", appid).returncode == 1
     assert server.app_command("reset-secret", appid).returncode == 1
+
+
+def test_app_options_from_the_environment_and_json_output(tmp_path, cli):
+    data = ["--data-dir", str(tmp_path)]
+    added = cli("app", "add", "--json", *data, env={"IMGQRCODE_NAME": "from env"})
+    appid = json.loads(added.stdout)["appid"]
+    listed = [json.loads(line) for line in cli("app", "list", "--json", *data).stdout.splitlines()]
+    assert [(app["appid"], app["name"]) for app in listed] == [(appid, "from env")]
+    removed = cli("app", "remove", *data, appid, env={"IMGQRCODE_JSON": "1"})
+    assert removed.returncode == 0 and json.loads(removed.stdout) == {"removed": appid}
+
+
+def test_serve_refuses_what_it_cannot_start_with(tmp_path, cli):
+    """A data directory that cannot be made is the store's failure (status 2), a log
+    level none of the four a usage error (2), both before anything starts."""
+    occupied = tmp_path / "file"
+    occupied.write_text("not a folder")
+    unusable = cli("serve", "--data-dir", str(occupied / "data"))
+    assert unusable.returncode == 2
+    assert "cannot use the data directory" in unusable.stderr
+    level = cli("serve", "--data-dir", str(tmp_path), env={"IMGQRCODE_LOG_LEVEL": "loud"})
+    assert level.returncode == 2 and "--log-level: not a log level: 'loud'" in level.stderr
+    for result in (unusable, level):
+        assert "Traceback" not in result.stderr
 
 
 def test_secrets_and_tokens_are_not_stored_in_clear(live_server):

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from imgqrcode.cli import apps, scan, serve
+from imgqrcode.cli.stopping import INTERRUPTED, TERMINATED, Terminated
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,16 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-INTERRUPTED = 130
-"""The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.run(args)
     except KeyboardInterrupt:
         return INTERRUPTED
+    except Terminated:
+        return TERMINATED
     return status
 
 

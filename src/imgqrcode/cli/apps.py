@@ -35,7 +35,7 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
         "--data-dir",
         default="data",
         type=Path,
-        help="folder of the SQLite store (and of metrics files with --workers)",
+        help="folder of the SQLite store (and of serve --workers' metrics files)",
     )
     add_option(
         parser,
@@ -93,7 +93,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     if with_store(args, lambda store: store.remove_app(args.appid)):
-        print(f"removed {args.appid}")
+        print(json.dumps({"removed": args.appid}) if args.json else f"removed {args.appid}")
         return OK
     print(f"no app {args.appid}", file=sys.stderr)
     return NOT_FOUND
@@ -129,5 +129,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         if takes_appid:
             action.add_argument("appid", help="the app's id (wx...)")
         if name == "add":
-            action.add_argument("--name", default="", help="a label for the operator")
+            add_option(action, "--name", default="", help="a label for the operator")
         action.set_defaults(run=run)

@@ -16,7 +16,6 @@ import dataclasses
 import io
 import json
 import os
-import signal
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from imgqrcode.cli.environment import add_option, add_switch, count, positive, seconds
+from imgqrcode.cli.stopping import leave_stopping_to_the_parent, terminated_as_exception
 from imgqrcode.reader import InvalidImageError, ScanOptions, scan, symbology
 from imgqrcode.reader.options import DEFAULT_MAX_PIXELS, DEFAULT_TIME_BUDGET
 from imgqrcode.reader.preparation import usable_cores
@@ -178,20 +178,14 @@ def _map(
     if jobs == 1:
         yield from map(worker, inputs)
         return
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_leave_interrupts_to_the_parent)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=leave_stopping_to_the_parent)
     try:
-        yield from pool.map(worker, inputs, chunksize=4)
+        with terminated_as_exception():
+            yield from pool.map(worker, inputs, chunksize=4)
     finally:
-        # Left early (the reader went away, an interrupt), the images not yet started
-        # are dropped rather than read for nobody.
+        # Left early (the reader went away, an interrupt, SIGTERM), the images not yet
+        # started are dropped rather than read for nobody, and the workers end.
         pool.shutdown(cancel_futures=True)
-
-
-def _leave_interrupts_to_the_parent() -> None:
-    """Ctrl-C reaches every process of the terminal's group: a worker ignores it, and
-    the parent, which stops handing out images, lets each finish the one it reads (an
-    idle worker would otherwise die with a traceback of its own)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _read_one(source: str | bytes | Unlisted, *, options: ScanOptions, detail: bool) -> Outcome:

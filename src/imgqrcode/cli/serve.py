@@ -19,7 +19,7 @@ from typing import Any
 
 import uvicorn
 
-from imgqrcode.cli.apps import add_store_options, with_store
+from imgqrcode.cli.apps import STORE_UNAVAILABLE, add_store_options, with_store
 from imgqrcode.cli.environment import (
     add_option,
     add_switch,
@@ -37,6 +37,8 @@ from imgqrcode.service.config import CONFIG_ENV, DEFAULT_MAX_IMAGE_BYTES, Servic
 from imgqrcode.service.metrics import MULTIPROC_ENV
 from imgqrcode.service.supervisor import run_workers
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
 
 def _cidrs(text: str) -> tuple[str, ...]:
     cidrs = tuple(part.strip() for part in text.split(",") if part.strip())
@@ -53,7 +55,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "serve",
         help="start the WeChat imgQrcode-compatible HTTP service",
         description="Serve /cv/img/qrcode, /cgi-bin/token and /cgi-bin/stable_token "
-        "as WeChat does, plus /healthz, /metrics, /openapi.json and the debug page at /.",
+        "as WeChat does, plus /healthz, /metrics, /info, /openapi.json and the debug page at /.",
     )
     add_option(parser, "--host", default="127.0.0.1", help="address to listen on")
     add_option(parser, "--port", default=8080, type=port, help="port to listen on")
@@ -141,7 +143,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=_cidrs,
         help="comma-separated address ranges img_url may reach although not public",
     )
-    add_option(parser, "--log-level", default="info", help="debug, info, warning or error")
+    add_option(
+        parser,
+        "--log-level",
+        default="info",
+        type=log_level,
+        help=f"{', '.join(LOG_LEVELS[:-1])} or {LOG_LEVELS[-1]}",
+    )
     parser.set_defaults(run=run)
 
 
@@ -197,6 +205,14 @@ def first_start_message(credentials: Credentials | None, url: str) -> str:
     )
 
 
+def log_level(text: str) -> str:
+    """One of :data:`LOG_LEVELS`, in any case."""
+    level = text.strip().lower()
+    if level not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"not a log level: {text!r}")
+    return level
+
+
 def log_config(level: str) -> dict[str, Any]:
     """uvicorn's logging plus ours: the access log is one JSON object per line."""
     handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
@@ -230,7 +246,11 @@ def _first_app(config: ServiceConfig, args: argparse.Namespace) -> Credentials |
 
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"imgqrcode: cannot use the data directory: {exc}", file=sys.stderr)
+        return STORE_UNAVAILABLE
     credentials = _first_app(config, args)
     if credentials is not None or not config.auth:
         sys.stdout.write(first_start_message(credentials, base_url(args.host, args.port)))

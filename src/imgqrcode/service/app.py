@@ -1,13 +1,13 @@
 """The Starlette application: routes, the WeChat 40066 for everything else, lifespan.
 
 Unknown paths (also under ``/cgi-bin/`` and ``/cv/``, and known paths with a trailing
-slash) and known paths with a method they do not take answer ``40066 invalid url`` with
-HTTP 200, as WeChat does.
+slash) and known paths with a method they do not take (HEAD on WeChat's endpoints among
+them) answer ``40066 invalid url`` with HTTP 200, as WeChat does.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -24,6 +24,8 @@ from imgqrcode.service.errors import ApiError, ErrorCode
 from imgqrcode.service.request_lifecycle import RequestLifecycleMiddleware
 from imgqrcode.service.responses import error_response
 from imgqrcode.service.services import Services
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 async def _invalid_url(request: Request, exc: Exception) -> Response:
@@ -42,9 +44,9 @@ def create_app(config: ServiceConfig) -> Starlette:
             await services.aclose()
 
     routes = [
-        Route("/cv/img/qrcode", qrcode_endpoint.recognize, methods=["GET", "POST"]),
-        Route("/cgi-bin/token", token_endpoints.token, methods=["GET", "POST"]),
-        Route("/cgi-bin/stable_token", token_endpoints.stable_token, methods=["POST"]),
+        _api_route("/cv/img/qrcode", qrcode_endpoint.recognize, ["GET", "POST"]),
+        _api_route("/cgi-bin/token", token_endpoints.token, ["GET", "POST"]),
+        _api_route("/cgi-bin/stable_token", token_endpoints.stable_token, ["POST"]),
         Route("/healthz", operations.healthz, methods=["GET"]),
         Route("/metrics", operations.metrics_endpoint, methods=["GET"]),
         Route("/info", operations.info, methods=["GET"]),
@@ -60,6 +62,15 @@ def create_app(config: ServiceConfig) -> Starlette:
     )
     app.router.redirect_slashes = False  # WeChat answers 200 and JSON, never a redirect
     return app
+
+
+def _api_route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
+    """A WeChat endpoint's route, without the HEAD Starlette adds to every GET route: a
+    HEAD to the token endpoint would issue a token nobody sees and supersede the one in
+    use, and one to the reading endpoint would fetch and read an image for nothing."""
+    route = Route(path, endpoint, methods=methods)
+    route.methods = {method for method in route.methods or () if method != "HEAD"}
+    return route
 
 
 def create_app_from_environment() -> Starlette:

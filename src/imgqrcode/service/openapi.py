@@ -130,6 +130,20 @@ def _scan_operation(method: str, config: ServiceConfig) -> dict[str, Any]:
     return operation
 
 
+def _token_operation(operation_id: str, response: dict[str, Any]) -> dict[str, Any]:
+    """``/cgi-bin/token``: a GET, as WeChat documents it, or a POST with the same query,
+    as some SDKs send it."""
+    return {
+        "operationId": operation_id,
+        "parameters": [
+            _query("grant_type", "client_credential", required=True),
+            _query("appid", "The app's id", required=True),
+            _query("secret", "The app's secret", required=True),
+        ],
+        "responses": {"200": response},
+    }
+
+
 def openapi_document(config: ServiceConfig, version: str) -> dict[str, Any]:
     token_or_error = _json({"oneOf": [_ref("AccessToken"), _ref("Error")]}, "Token or error")
     plain = {"200": {"description": "OK"}}
@@ -145,15 +159,8 @@ def openapi_document(config: ServiceConfig, version: str) -> dict[str, Any]:
                 "post": _scan_operation("post", config),
             },
             "/cgi-bin/token": {
-                "get": {
-                    "operationId": "token",
-                    "parameters": [
-                        _query("grant_type", "client_credential", required=True),
-                        _query("appid", "The app's id", required=True),
-                        _query("secret", "The app's secret", required=True),
-                    ],
-                    "responses": {"200": token_or_error},
-                }
+                "get": _token_operation("token", token_or_error),
+                "post": _token_operation("token_post", token_or_error),
             },
             "/cgi-bin/stable_token": {
                 "post": {

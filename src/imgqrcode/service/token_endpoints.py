@@ -55,9 +55,11 @@ async def stable_token(request: Request) -> Response:
         deadline, "receiving the body", lambda: read_body(request, MAX_TOKEN_BODY_BYTES)
     )
     try:
-        params = json.loads(body) if body.strip() else {}
+        params = json.loads(body) if body.strip() else None
     except (ValueError, RecursionError) as exc:  # nested past the parser's depth: not JSON
         raise ApiError(ErrorCode.DATA_FORMAT_ERROR, "body is not JSON") from exc
+    if params is None or params == "":
+        params = {}  # no body, as on the reading endpoint: its grant_type is missing
     if not isinstance(params, dict):
         raise ApiError(ErrorCode.DATA_FORMAT_ERROR, "body is not a JSON object")
     _check_grant_type(params.get("grant_type"))
