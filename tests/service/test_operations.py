@@ -111,6 +111,7 @@ def test_flags_have_environment_equivalents(live_server):
         ("--request-timeout", "0", "--request-timeout: must be more than 0 seconds"),
         ("--max-image-bytes", "-5", "--max-image-bytes: must be 1 or more, not -5"),
         ("--port", "70000", "--port: not a port: 70000"),
+        ("--workers", "0", "--workers: must be 1 or more, not 0"),
         ("--token-grace", "soon", "--token-grace: not a whole number: 'soon'"),
     ],
 )

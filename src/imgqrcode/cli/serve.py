@@ -59,7 +59,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     add_option(parser, "--host", default="127.0.0.1", help="address to listen on")
     add_option(parser, "--port", default=8080, type=port, help="port to listen on")
-    add_option(parser, "--workers", default=1, type=count, help="uvicorn worker processes")
+    add_option(parser, "--workers", default=1, type=positive, help="uvicorn worker processes")
     add_store_options(parser)
     add_switch(parser, "--no-auth", help="no access_token needed (trusted local setups only)")
     add_option(
@@ -154,7 +154,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def config_from(args: argparse.Namespace) -> ServiceConfig:
-    workers = max(1, args.workers)
     return ServiceConfig(
         data_dir=args.data_dir,
         store_url=args.store,
@@ -163,8 +162,8 @@ def config_from(args: argparse.Namespace) -> ServiceConfig:
         max_pixels=args.max_pixels,
         time_budget=args.time_budget,
         request_timeout=args.request_timeout,
-        decode_threads=args.decode_threads or max(1, usable_cores() // workers),
-        workers=workers,
+        decode_threads=args.decode_threads or max(1, usable_cores() // args.workers),
+        workers=args.workers,
         max_inflight_bytes=args.max_inflight_bytes,
         daily_quota=args.daily_quota,
         rate_limit_per_minute=args.rate_limit_per_minute,
