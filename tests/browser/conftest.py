@@ -104,11 +104,13 @@ def small_limit_server(module_live_server: Callable[..., Any]) -> Any:
 
 class _ImageHandler(BaseHTTPRequestHandler):
     images: ClassVar[dict[str, bytes]] = {}
+    requested: ClassVar[list[str]] = []
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         return
 
     def do_GET(self) -> None:
+        self.requested.append(self.path)
         body = self.images.get(self.path)
         self.send_response(200 if body is not None else 404)
         self.send_header("Content-Type", "image/png")
@@ -118,14 +120,16 @@ class _ImageHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def image_host() -> Iterator[tuple[str, dict[str, bytes]]]:
-    """A plain HTTP server on 127.0.0.1: (base URL, {path: bytes} it serves)."""
+def image_host() -> Iterator[tuple[str, dict[str, bytes], list[str]]]:
+    """A plain HTTP server on 127.0.0.1: (base URL, {path: bytes} it serves, the paths
+    it was asked for)."""
     images: dict[str, bytes] = {}
-    handler = type("Handler", (_ImageHandler,), {"images": images})
+    requested: list[str] = []
+    handler = type("Handler", (_ImageHandler,), {"images": images, "requested": requested})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", images
+    yield f"http://127.0.0.1:{server.server_port}", images, requested
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)

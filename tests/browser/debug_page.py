@@ -13,7 +13,13 @@ import numpy as np
 from playwright.sync_api import Page
 from rendered_images import Corners
 
-MIME_TYPES = {"png": "image/png", "jpg": "image/jpeg", "tif": "image/tiff", "txt": "text/plain"}
+MIME_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "tif": "image/tiff",
+    "webp": "image/webp",
+    "txt": "text/plain",
+}
 
 
 def mime_type(name: str) -> str:

@@ -45,6 +45,8 @@ def _encode(rgb: np.ndarray, kind: str, exif: Image.Exif | None = None) -> bytes
     image = Image.fromarray(rgb)
     if kind == "JPEG":
         image.save(buffer, kind, quality=92, exif=exif or Image.Exif())
+    elif kind == "WEBP":
+        image.save(buffer, kind, lossless=True, exif=exif or Image.Exif())
     else:
         image.save(buffer, kind)  # PNG, or TIFF, which the server reads and browsers do not show
     return buffer.getvalue()
@@ -106,18 +108,34 @@ def qr_scene(
     return Scene(data, text, corners[text], size)
 
 
-def exif_rotated_qr_scene(text: str) -> Scene:
-    """A JPEG whose pixels are stored sideways with EXIF orientation 6 to stand them up.
+def exif_rotated_qr_scene(text: str, kind: str = "JPEG") -> Scene:
+    """A JPEG (or WebP) whose pixels are stored sideways with EXIF orientation 6 to stand
+    them up.
 
-    The browser and the server must both show and measure the upright picture; the
-    corners are given in that upright frame.
+    The server measures the upright picture, and the browser shows it upright (a JPEG;
+    Chromium leaves a WebP's pixels as they are stored); the corners are given in that
+    upright frame.
     """
     upright = qr_scene(text, size=(1200, 1800), at=(640, 1100))
     pixels = np.array(Image.open(io.BytesIO(upright.data)).convert("RGB"))
     stored = np.ascontiguousarray(np.rot90(pixels, k=1))  # counter-clockwise: EXIF 6 undoes it
     exif = Image.Exif()
     exif[ORIENTATION_TAG] = ROTATE_CLOCKWISE
-    return Scene(_encode(stored, "JPEG", exif), text, upright.corners, upright.size)
+    return Scene(_encode(stored, kind, exif), text, upright.corners, upright.size)
+
+
+def transparent_qr_scene(text: str, size: tuple[int, int] = (1200, 900)) -> Scene:
+    """A PNG of black QR modules on a transparent background whose hidden colours are
+    noise: several megabytes, over a small upload limit, for the page to shrink."""
+    symbol = _qr_pixels(text, scale=12)
+    left, top = 300, 200
+    rgba = np.dstack([_noise(*size), np.zeros(size[::-1], dtype=np.uint8)])
+    height, width = symbol.shape[:2]
+    ink = symbol[:, :, 0] == 0
+    rgba[top : top + height, left : left + width][ink] = (0, 0, 0, 255)
+    buffer = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buffer, "PNG")
+    return Scene(buffer.getvalue(), text, _box(left, top, width, height), size)
 
 
 def rotated_barcode_scene(text: str, angle: float, size: tuple[int, int] = (1600, 1200)) -> Scene:

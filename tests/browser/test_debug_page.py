@@ -19,6 +19,7 @@ from rendered_images import (
     qr_codes_image,
     qr_scene,
     rotated_barcode_scene,
+    transparent_qr_scene,
 )
 
 QR_TEXT = "https://example.com/调试?id=42"
@@ -201,6 +202,9 @@ def test_with_auth_gets_a_token_and_refreshes_a_stale_one(open_page, auth_server
 
     page.page.get_by_label("appid").fill(auth_server.appid)
     page.page.get_by_label("secret").fill("not the secret")
+    # The token endpoint's refusal is what the person needs to see, not "no token".
+    page.upload(scene.data, "photo.png", state="error")
+    assert page.text("#error-title") == "Error 40125"
     page.page.click("#get-token")
     page.page.wait_for_selector("#token-status:has-text('Error 40125')")
     page.page.get_by_label("secret").fill(auth_server.secret)
@@ -229,16 +233,38 @@ def test_a_pasted_token_is_used_and_can_be_forgotten(open_page, auth_server) -> 
     page.page.click("#forget-token")
     assert page.page.evaluate("sessionStorage.getItem('imgqrcode.token')") is None
     assert page.text("#token-status") == "No token yet."
+    # Pasted, then an image dropped straight away: the field still has the focus.
+    page.page.get_by_label("access_token").fill(token)
+    page.drop(qr_scene(QR_TEXT).data, "photo.png")
+    assert f"access_token={token}" in page.text("#curl")
+
+
+def test_a_token_past_its_expiry_is_no_token(open_page, auth_server) -> None:
+    page = open_page(auth_server.base_url)
+    page.page.evaluate(
+        "sessionStorage.setItem('imgqrcode.token', "
+        "JSON.stringify({token: 'old', expiresAt: Date.now() - 1000}))"
+    )
+    page.reload()
+    assert page.text("#token-status") == "No token yet."
+    page.page.get_by_label("appid").fill(auth_server.appid)
+    page.page.get_by_label("secret").fill(auth_server.secret)
+    upload_and_check(page, qr_scene(QR_TEXT), "photo.png")
+    assert "access_token=old" not in page.text("#curl")
 
 
 def test_an_image_address_is_read_and_drawn(open_page, small_limit_server, image_host) -> None:
-    host, images = image_host
+    host, images, requested = image_host
     scene = qr_scene(QR_TEXT, size=(1200, 900), at=(200, 300))
     images["/shelf/photo.png"] = scene.data
     page = open_page(small_limit_server.base_url)
     page.read_url(f"{host}/shelf/photo.png")
     assert page.code_texts() == [QR_TEXT]
     assert_corners_close(drawn_quad(page), scene.corners, tolerance=1.5 * MODULE)
+    # The server downloaded it; the person's browser never reached the host itself.
+    assert requested == ["/shelf/photo.png"]
+    assert page.page.is_visible("#image-note") and page.page.is_hidden("#image")
+    assert page.overlay_matches_image()
     port = host.rsplit(":", 1)[1]
     assert page.text("#curl") == (
         f"curl -sS -X POST '{page.base_url}cv/img/qrcode"
@@ -268,6 +294,47 @@ def test_a_photo_over_the_limit_is_shrunk_before_sending(open_page, small_limit_
     assert sent["h"] == round(scene.size[1] * scale)
     assert_corners_close(drawn_quad(page), scene.corners * scale, tolerance=1.5 * MODULE * scale)
     assert page.text("#curl").startswith("# the page sent a shrunk copy")
+
+
+def test_a_transparent_photo_over_the_limit_is_shrunk_onto_white(
+    open_page, small_limit_server
+) -> None:
+    """The copy is a JPEG, which has no transparency: black ink on transparent pixels
+    would otherwise turn into black on black."""
+    scene = transparent_qr_scene(QR_TEXT)
+    page = open_page(small_limit_server.base_url)
+    page.upload(scene.data, "transparent.png")
+    assert page.code_texts() == [QR_TEXT]
+
+
+def test_an_image_the_browser_turns_otherwise_is_drawn_on_a_blank(
+    open_page, no_auth_server
+) -> None:
+    """Chromium ignores a WebP's EXIF orientation, which the server applies: drawn on the
+    picture as the browser shows it, the box would miss the code."""
+    scene = exif_rotated_qr_scene(QR_TEXT, kind="WEBP")
+    page = open_page(no_auth_server.base_url)
+    page.upload(scene.data, "turned.webp")
+    assert page.code_texts() == [QR_TEXT]
+    assert "orientation" in page.text("#image-note")
+    assert page.overlay_matches_image()
+    assert_corners_close(drawn_quad(page), scene.corners, tolerance=1.5 * MODULE)
+
+
+def test_switching_language_while_reading_keeps_saying_so(open_page, no_auth_server) -> None:
+    page = open_page(no_auth_server.base_url)
+    upload_and_check(page, qr_scene(QR_TEXT), "photo.png")
+    # Noise and no code: the server spends its whole time budget looking.
+    slow = qr_codes_image({}, (800, 600), noisy=True)[0]
+    with page.page.expect_file_chooser() as chooser:
+        page.page.click("#drop-zone")
+    chooser.value.set_files({"name": "noise.png", "mimeType": "image/png", "buffer": slow})
+    page.page.wait_for_selector("body[data-state=busy][data-ticket='2']")
+    page.page.click("#language")
+    assert page.text("#status") == "正在识别 noise.png……"
+    assert page.page.evaluate("document.body.dataset.state") == "busy"
+    page.wait_for_reading("drawn")
+    assert page.text("#status").startswith("未识别到码")
 
 
 def test_an_image_the_browser_cannot_show_is_drawn_on_a_blank(open_page, no_auth_server) -> None:

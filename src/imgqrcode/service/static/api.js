@@ -49,11 +49,18 @@ export async function fetchInfo() {
   return typeof answer.body?.auth_required === "boolean" ? answer.body : null;
 }
 
-/** The token for this tab, kept in sessionStorage so it dies with the tab. */
+/**
+ * The token for this tab, kept in sessionStorage so it dies with the tab; one past its
+ * expiry is no token (the server would only answer 42001 to it).
+ */
 export const tokenStore = {
   get() {
-    const saved = sessionStorage.getItem(TOKEN_KEY);
-    return saved ? JSON.parse(saved) : null;
+    const saved = JSON.parse(sessionStorage.getItem(TOKEN_KEY) ?? "null");
+    if (saved?.expiresAt && saved.expiresAt <= Date.now()) {
+      this.clear();
+      return null;
+    }
+    return saved;
   },
   set(token, expiresIn) {
     const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : null;
@@ -84,26 +91,36 @@ export async function requestToken(appid, secret, forceRefresh = false) {
  * Sends one image (a Blob with its file name) or one address to the reading endpoint.
  * `credentials` is null when the server needs no token, else {appid, secret} (either may
  * be empty): the held token is used, fetched first if there is none, and fetched again
- * once when the server says it is stale.
+ * once when the server says it is stale. Where the token endpoint refuses (a wrong
+ * secret, an unknown appid), its answer is the one returned, with the reading request's
+ * address: the reading endpoint would only say that no token came with the image.
  */
 export async function readCodes(source, { detail, credentials }) {
-  const send = () => {
-    const query = {
+  const url = () =>
+    serverUrl("cv/img/qrcode", {
       access_token: credentials ? tokenStore.get()?.token : null,
       img_url: source.url,
       detail: detail ? "1" : null,
-    };
+    });
+  const send = () => {
     const init = { method: "POST" };
     if (source.blob) {
       init.body = new FormData();
       init.body.append("img", source.blob, source.name);
     }
-    return exchange(serverUrl("cv/img/qrcode", query), init);
+    return exchange(url(), init);
+  };
+  const refusal = async () => {
+    const answer = await requestToken(credentials.appid, credentials.secret);
+    return answer.body?.access_token ? null : { ...answer, url: url() };
   };
   const canFetchToken = credentials?.appid && credentials?.secret;
-  if (canFetchToken && !tokenStore.get()) await requestToken(credentials.appid, credentials.secret);
+  if (canFetchToken && !tokenStore.get()) {
+    const refused = await refusal();
+    if (refused) return refused;
+  }
   const first = await send();
   if (!canFetchToken || !REFRESH_ERRCODES.has(first.body?.errcode)) return first;
-  await requestToken(credentials.appid, credentials.secret);
-  return send();
+  tokenStore.clear(); // stale: kept, it would be shown as in use
+  return (await refusal()) ?? send();
 }

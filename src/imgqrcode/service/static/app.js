@@ -23,6 +23,8 @@ const state = {
   reading: null,
   imageLoaded: false,
   ticket: 0,
+  // A reading is on its way: the page shows the last one, and says that it waits.
+  busy: false,
 };
 
 /* ---------- small helpers ---------- */
@@ -146,6 +148,12 @@ function onTokenTyped() {
   renderToken();
 }
 
+/** A token pasted into its field counts even if the field has not lost focus yet (an
+ * image dropped or pasted straight after): it is what the person sees there. */
+function takeTypedToken() {
+  if (element("token").value.trim() !== (tokenStore.get()?.token ?? "")) onTokenTyped();
+}
+
 function onForgetToken() {
   tokenStore.clear();
   element("secret").value = "";
@@ -162,13 +170,16 @@ function onForgetToken() {
 async function read(source) {
   state.ticket += 1;
   const ticket = state.ticket;
+  state.busy = true;
   document.body.dataset.state = "busy";
   document.body.dataset.ticket = String(ticket);
+  takeTypedToken();
   setStatus("status_sending", { name: source.name ?? source.url });
   let upload = source;
   let shrunk = null;
   const limit = state.info.max_image_bytes;
-  if (source.blob && element("shrink").checked && source.blob.size > limit) {
+  const tooLarge = Boolean(source.blob) && element("shrink").checked && source.blob.size > limit;
+  if (tooLarge) {
     shrunk = await shrinkToFit(source.blob, limit);
     if (shrunk) upload = { blob: shrunk.blob, name: source.name.replace(/(\.[^.]*)?$/, ".jpg") };
   }
@@ -177,37 +188,65 @@ async function read(source) {
     credentials: credentials(),
   });
   if (ticket !== state.ticket) return;
-  state.reading = { source, upload, shrunk, answer };
+  state.busy = false;
+  state.reading = { source, upload, shrunk, shrinkFailed: tooLarge && !shrunk, answer };
   showImage(upload);
   renderReading();
+  renderOutcome();
   renderToken();
 }
 
+/**
+ * Shows the image that was sent. An address is not loaded by the page: the server
+ * downloaded it, and the person's browser is not to reach hosts on its behalf (with
+ * its cookies, from its network), nor to show a picture other than the one read.
+ */
 function showImage(upload) {
   const image = element("image");
   if (image.src.startsWith("blob:")) URL.revokeObjectURL(image.src);
   state.imageLoaded = false;
   element("overlay").replaceChildren();
-  image.hidden = false;
   show("blank", false);
   show("image-note", false);
-  image.src = upload.blob ? URL.createObjectURL(upload.blob) : upload.url;
+  if (!upload.blob) {
+    image.removeAttribute("src");
+    showBlank("image_not_loaded");
+    return;
+  }
+  image.hidden = false;
+  image.src = URL.createObjectURL(upload.blob);
 }
 
 function onImageLoaded() {
+  const size = state.reading?.answer.body?.img_size;
+  const image = element("image");
+  // The browser turned the image otherwise than the server read it (an EXIF orientation
+  // that one applies and the other does not: Chromium's WebP): its boxes would miss.
+  if (size && (image.naturalWidth !== size.w || image.naturalHeight !== size.h)) {
+    showBlank("image_turned");
+    return;
+  }
   state.imageLoaded = true;
   drawOverlay();
 }
 
-/** The browser cannot show this image (a TIFF, an address it cannot reach): draw on a blank. */
+/** The browser cannot show this image (a TIFF, say): draw on a blank. */
 function onImageFailed() {
+  if (element("image").getAttribute("src")) showBlank("image_unavailable");
+}
+
+/** Draws the codes on a blank frame of the image's size, with the note `noteKey` says why. */
+function showBlank(noteKey) {
   const size = state.reading?.answer.body?.img_size;
-  if (!size) return;
   element("image").hidden = true;
+  if (!size) return;
   const blank = element("blank");
   blank.style.aspectRatio = `${size.w} / ${size.h}`;
   blank.hidden = false;
-  show("image-note", true);
+  const note = element("image-note");
+  note.dataset.i18n = noteKey;
+  note.textContent = t(noteKey);
+  note.hidden = false;
   state.imageLoaded = true;
   drawOverlay();
 }
@@ -229,11 +268,12 @@ function drawOverlay() {
   drawCodes(overlay, body.code_results, body.img_size, { width, height }, (index, code) =>
     t("overlay_label", { n: index + 1, type: code.type_name }),
   );
-  document.body.dataset.state = "drawn";
+  if (!state.busy) document.body.dataset.state = "drawn";
 }
 
+/** The last reading's panels: codes, JSON, error, notes, curl (not the status line). */
 function renderReading() {
-  const { answer, source, shrunk } = state.reading;
+  const { answer, source, shrunk, shrinkFailed } = state.reading;
   const body = answer.body;
   const success = body?.errcode === 0;
   show("result", true);
@@ -247,10 +287,16 @@ function renderReading() {
   element("round-trip").textContent =
     serverMs === undefined ? roundTrip : roundTrip + t("server_time", { ms: Math.round(serverMs) });
   renderError(answer);
-  renderShrunkNote(source, shrunk);
+  renderShrunkNote(source, shrunk, shrinkFailed);
   renderCurl();
-  if (success) {
-    renderCodes(body.code_results);
+  if (success) renderCodes(body.code_results);
+}
+
+/** The status line and the page's state for the last reading, once it has landed. */
+function renderOutcome() {
+  const { answer } = state.reading;
+  const body = answer.body;
+  if (body?.errcode === 0) {
     const count = body.code_results.length;
     const key = ["status_found_none", "status_found_one"][count] ?? "status_found_many";
     setStatus(key, { n: count, ms: answer.ms });
@@ -285,8 +331,15 @@ function renderError(answer) {
   element("error-hint").textContent = hint;
 }
 
-function renderShrunkNote(source, shrunk) {
-  show("shrunk-note", shrunk !== null);
+function renderShrunkNote(source, shrunk, shrinkFailed) {
+  show("shrunk-note", shrunk !== null || shrinkFailed);
+  if (shrinkFailed) {
+    element("shrunk-note").textContent = t("shrink_failed", {
+      name: source.name,
+      limit: formatBytes(state.info.max_image_bytes),
+    });
+    return;
+  }
   if (!shrunk) return;
   element("shrunk-note").textContent = t("shrunk_note", {
     name: source.name,
@@ -461,6 +514,9 @@ function renderAll() {
   renderToken();
   if (state.reading) {
     renderReading();
+    // While the next reading is on its way, the status line keeps saying so.
+    if (!state.busy) renderOutcome();
+    else drawOverlay();
   }
 }
 

@@ -69,6 +69,15 @@ const STRINGS = {
     image_unavailable:
       "The browser cannot load this image itself; the codes are drawn on a blank frame " +
       "of the image's size.",
+    image_not_loaded:
+      "The server downloaded this image; the page does not load it itself, so the codes " +
+      "are drawn on a blank frame of the image's size.",
+    image_turned:
+      "The browser shows this image turned otherwise than the server read it (its EXIF " +
+      "orientation), so the codes are drawn on a blank frame of the size the server read.",
+    shrink_failed:
+      "The browser could not make a copy of {name} under the {limit} limit (it cannot " +
+      "decode it, or no copy was small enough), so it was sent as it is.",
     overlay_label: "Code {n}: {type}",
     error_heading: "Error {code}",
     network_error: "Could not reach the server: {message}",
@@ -82,7 +91,7 @@ const STRINGS = {
     errcode_41001: "An access token is needed: enter appid and secret above.",
     errcode_41002: "The appid is missing.",
     errcode_41004: "The secret is missing.",
-    errcode_41005: "The request carried no image.",
+    errcode_41005: "The request carried no image (or the file was empty).",
     errcode_42001: "The access token has expired: get a new one.",
     errcode_45009: "This app has used up its daily quota.",
     errcode_45011: "Too many requests this minute: slow down.",
@@ -155,6 +164,10 @@ const STRINGS = {
     curl_file_placeholder: "文件",
     image_alt: "被识别的图片",
     image_unavailable: "浏览器无法直接加载这张图片；码的位置画在与图片同样大小的空白区域上。",
+    image_not_loaded: "图片由服务器下载，页面本身不加载它；码的位置画在与图片同样大小的空白区域上。",
+    image_turned:
+      "浏览器显示这张图片的方向与服务器读取时不同（EXIF 方向）；码的位置画在与服务器读取尺寸相同的空白区域上。",
+    shrink_failed: "浏览器无法为 {name} 生成小于 {limit} 的副本（无法解码，或副本仍然太大），因此按原样发送。",
     overlay_label: "第 {n} 个码：{type}",
     error_heading: "错误 {code}",
     network_error: "无法连接服务器：{message}",
@@ -168,7 +181,7 @@ const STRINGS = {
     errcode_41001: "需要 access_token：请在上方填写 appid 和 secret。",
     errcode_41002: "缺少 appid。",
     errcode_41004: "缺少 secret。",
-    errcode_41005: "请求中没有图片。",
+    errcode_41005: "请求中没有图片（或文件是空的）。",
     errcode_42001: "access_token 已过期，请重新获取。",
     errcode_45009: "此应用今日的调用次数已用完。",
     errcode_45011: "本分钟内请求过多，请稍后再试。",

@@ -22,7 +22,12 @@ export async function shrinkToFit(blob, limit) {
     const width = Math.max(1, Math.round(bitmap.width * scale));
     const height = Math.max(1, Math.round(bitmap.height * scale));
     const canvas = new OffscreenCanvas(width, height);
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+    const context = canvas.getContext("2d");
+    // JPEG has no transparency: a transparent background would turn black, under black
+    // ink. White, as the server composites it.
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, width, height);
+    context.drawImage(bitmap, 0, 0, width, height);
     const copy = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.9 });
     if (copy.size <= limit) {
       bitmap.close();
