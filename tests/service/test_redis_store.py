@@ -5,10 +5,14 @@ Each test uses its own Redis database number, so they do not see each other's ke
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from contract_checks import assert_error
-from service_support import stable_token
+from service_support import qr_png, stable_token
 from service_support import upload as scan
+
+from imgqrcode.service.store.redis import MAX_CONNECTIONS
 
 
 def stable(server) -> str:
@@ -69,3 +73,27 @@ def test_a_store_that_stops_answering_gives_minus_1_and_fails_health(live_server
     assert health.status_code == 503
     assert health.json() == {"status": "unavailable", "store": "unavailable"}  # no host, port
     assert "health check: store unavailable" in server.stderr()  # the reason is logged
+
+
+def test_a_burst_past_the_connection_pool_waits_for_connections(live_server, redis_server):
+    """Each request holds a Redis connection for a moment: a burst of more requests than
+    the pool holds waits for one, where redis-py's default pool failed them with -1."""
+    server = live_server("--store", f"{redis_server}/4")
+    token = server.token()
+    image = qr_png("burst", scale=2)
+    url = f"{server.base_url}/cv/img/qrcode"
+    token_query, files = {"access_token": token}, {"img": ("a.png", image)}
+
+    async def burst() -> list[int]:
+        limits = httpx.Limits(max_connections=None)
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post(url, params=token_query, files=files)
+                    for _ in range(2 * MAX_CONNECTIONS + 20)
+                )
+            )
+        return [answer.json()["errcode"] for answer in answers]
+
+    assert set(asyncio.run(burst())) == {0}
+    assert httpx.get(f"{server.base_url}/healthz").status_code == 200
