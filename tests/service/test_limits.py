@@ -80,6 +80,12 @@ def test_memory_for_bodies_in_flight_is_bounded(live_server):
     uploads = [raw_image_upload(server, LIMIT) for _ in range(3)]
     time.sleep(0.5)
     assert reserved_bytes(server) == 2 * LIMIT
+    # A body announced over the limit is refused at once, not after waiting for memory.
+    oversize = raw_image_upload(server, 100 * 1024 * 1024)
+    started = time.monotonic()
+    assert ERROR_40009 in oversize.response(timeout=5)
+    assert time.monotonic() - started < 2
+    oversize.close()
     started = time.monotonic()
     uploads[0].send(PHOTO + b"\0" * (LIMIT - len(PHOTO)))
     assert '"errcode":0' in uploads[0].response(timeout=10)

@@ -53,11 +53,16 @@ def _too_large(what: str, limit: int) -> ApiError:
     return ApiError(ErrorCode.INVALID_IMAGE_SIZE, f"{what} over {limit} bytes")
 
 
-async def limited_chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
-    """The body's chunks; raises 40009 as soon as more than ``limit`` bytes have come."""
+def refuse_announced_excess(request: Request, limit: int) -> None:
+    """Raise 40009 for a body announced longer than ``limit``, before any of it is read."""
     length = declared_length(request)
     if length is not None and length > limit:
         raise _too_large(f"Content-Length {length}", limit)
+
+
+async def limited_chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
+    """The body's chunks; raises 40009 as soon as more than ``limit`` bytes have come."""
+    refuse_announced_excess(request, limit)
     received = 0
     async for chunk in request.stream():
         received += len(chunk)

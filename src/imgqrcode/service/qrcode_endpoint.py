@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from imgqrcode.service.body import declared_length
+from imgqrcode.service.body import declared_length, refuse_announced_excess
 from imgqrcode.service.deadlines import before, deadline_after
 from imgqrcode.service.image_source import image_source
 from imgqrcode.service.request_context import outcome_of
@@ -52,6 +52,8 @@ async def recognize(request: Request) -> Response:
         result = await services.decoder.scan(data, options.formats, options.budget, deadline)
         return json_response(request.scope, result.to_contract(detail=options.detail))
 
+    # Refused at once, not after waiting for memory it would never use.
+    refuse_announced_excess(request, config.max_body_bytes)
     async with services.memory.reserve(_body_reservation(request, config.max_body_bytes), deadline):
         source = await before(
             deadline,
