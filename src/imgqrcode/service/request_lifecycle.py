@@ -20,6 +20,7 @@ from imgqrcode.service import metrics
 from imgqrcode.service.errors import ApiError, ErrorCode
 from imgqrcode.service.request_context import RID_HEADER, RequestOutcome, outcome_of
 from imgqrcode.service.responses import error_response
+from imgqrcode.service.store import STORE_ERRORS
 
 access_log = logging.getLogger("imgqrcode.access")
 logger = logging.getLogger("imgqrcode.service")
@@ -58,6 +59,14 @@ class RequestLifecycleMiddleware:
             await self._answer(scope, receive, tagging_send, error, counts["status"])
         except ClientDisconnect:
             outcome.detail = "the client left before its request was complete"
+        except STORE_ERRORS as exc:
+            # An outage: one line each, not a traceback per request while it lasts (a
+            # 15 s Redis outage under load wrote 25 MB of them).
+            kind = type(exc).__name__
+            logger.error("store unavailable: %s: %s rid=%s", kind, exc, outcome.rid)
+            outcome.detail = "the store is unavailable"
+            unavailable = ApiError(ErrorCode.SYSTEM_ERROR, "the store is unavailable")
+            await self._answer(scope, receive, tagging_send, unavailable, counts["status"])
         except Exception as exc:  # the last resort: logged with its traceback, answered -1
             logger.exception("unexpected %r rid=%s path=%s", exc, outcome.rid, scope["path"])
             unexpected = ApiError(ErrorCode.SYSTEM_ERROR, "unexpected exception, see the log")

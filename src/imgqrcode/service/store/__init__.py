@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from redis.exceptions import RedisError
 
 from imgqrcode.service.store.base import (
     AppExistsError,
@@ -13,7 +16,19 @@ from imgqrcode.service.store.base import (
     TokenRecord,
 )
 
-__all__ = ["AppExistsError", "AppRecord", "CurrentToken", "Store", "TokenRecord", "open_store"]
+__all__ = [
+    "STORE_ERRORS",
+    "AppExistsError",
+    "AppRecord",
+    "CurrentToken",
+    "Store",
+    "TokenRecord",
+    "open_store",
+]
+
+STORE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, RedisError)
+"""What a store raises when it cannot be used (Redis down or busy past its wait, a file
+that cannot be opened or written): an outage, not a defect of the request."""
 
 
 def open_store(url: str) -> Store:
