@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -207,3 +208,61 @@ def test_workers_report_a_port_that_is_taken(tmp_path):
         )
     assert result.returncode == 2
     assert "cannot listen on 127.0.0.1" in result.stderr
+
+
+def serve_on(port: int, data_dir, *flags: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "imgqrcode.cli", "serve", "--no-auth"]
+    command += ["--port", str(port), "--data-dir", str(data_dir), *flags]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_second_service_on_a_taken_port_refuses_to_start(live_server, tmp_path, workers):
+    """The workers' sockets share a port with any of the same user's that allow it: a
+    second imgqrcode beside the first would take half its connections, unnoticed."""
+    first = live_server("--no-auth", "--workers", "2")
+    port = int(first.base_url.rsplit(":", 1)[1])
+    second = serve_on(port, tmp_path, "--workers", workers)
+    assert second.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in second.stderr
+    assert httpx.get(f"{first.base_url}/healthz").status_code == 200
+
+
+def children_of(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_workers_end_with_their_supervisor_however_it_ends(live_server):
+    server = live_server("--no-auth", "--workers", "2")
+    server.access_log()  # started
+    children = children_of(server.process.pid)  # its workers and multiprocessing's helper
+    assert children
+    server.process.kill()  # SIGKILL: no chance to stop them
+    server.process.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in children)
+
+
+def test_a_stopping_server_finishes_a_request_in_flight_within_the_request_timeout(live_server):
+    """uvicorn's graceful shutdown cut requests at 5 s, well inside the 15 s a request
+    may take: a stopped server now waits for them as long as they may run."""
+    server = live_server("--no-auth", "--request-timeout", "20")
+    slow = raw_image_upload(server, len(PHOTO))
+    slow.send(PHOTO[:1000])
+    time.sleep(0.3)
+    server.process.send_signal(signal.SIGTERM)
+    time.sleep(6)
+    slow.send(PHOTO[1000:])
+    assert '"errcode":0' in slow.response(timeout=20)
+    slow.close()
+    server.process.wait(timeout=30)  # and then it stops

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import math
 import os
 import shutil
 import sys
@@ -35,9 +36,17 @@ from imgqrcode.service.app import create_app
 from imgqrcode.service.app_registry import Credentials, register_app
 from imgqrcode.service.config import CONFIG_ENV, DEFAULT_MAX_IMAGE_BYTES, ServiceConfig
 from imgqrcode.service.metrics import MULTIPROC_ENV
-from imgqrcode.service.supervisor import run_workers
+from imgqrcode.service.supervisor import ensure_free, run_workers
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+
+SHUTDOWN_GRACE = 5.0
+"""Seconds past ``--request-timeout`` that a stopping server waits for the requests in
+flight: their waits end by the timeout, and the decode that follows takes what is left
+of it (its fast first pass always runs)."""
+
+CANNOT_LISTEN = 2
+"""The exit status when the address cannot be listened on (taken, not this host's)."""
 
 
 def _cidrs(text: str) -> tuple[str, ...]:
@@ -250,6 +259,10 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"imgqrcode: cannot use the data directory: {exc}", file=sys.stderr)
         return STORE_UNAVAILABLE
+    try:
+        ensure_free(args.host, args.port)
+    except OSError as exc:
+        return _cannot_listen(args, exc)
     credentials = _first_app(config, args)
     if credentials is not None or not config.auth:
         sys.stdout.write(first_start_message(credentials, base_url(args.host, args.port)))
@@ -258,7 +271,9 @@ def run(args: argparse.Namespace) -> int:
         "access_log": False,
         "log_config": log_config(args.log_level),
         "log_level": args.log_level,
-        "timeout_graceful_shutdown": 5,
+        "timeout_graceful_shutdown": None
+        if math.isinf(args.request_timeout)
+        else args.request_timeout + SHUTDOWN_GRACE,
     }
     if args.workers > 1:
         return _run_workers(config, args, options)
@@ -274,7 +289,11 @@ def _run_workers(config: ServiceConfig, args: argparse.Namespace, options: dict[
     try:
         return run_workers(factory, args.workers, args.host, args.port, options)
     except OSError as exc:
-        print(f"imgqrcode: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 2
+        return _cannot_listen(args, exc)
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _cannot_listen(args: argparse.Namespace, error: OSError) -> int:
+    print(f"imgqrcode: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+    return CANNOT_LISTEN

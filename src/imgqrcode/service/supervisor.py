@@ -11,15 +11,20 @@ response is written as two segments, and with Nagle's algorithm on, the second w
 for the client's delayed ACK, about 40 ms.
 
 The supervisor fails fast: if a worker exits on its own, it stops the others and exits
-with status 1, for systemd or the container runtime to restart the whole service.
+with status 1, for systemd or the container runtime to restart the whole service; and a
+worker ends with its supervisor, however that ends (SIGKILL included), rather than serve
+on as an orphan that holds the port.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import socket
+import sys
 import threading
 from types import FrameType
 from typing import Any
@@ -27,7 +32,28 @@ from typing import Any
 import uvicorn
 
 logger = logging.getLogger("imgqrcode.service")
-STOP_TIMEOUT = 15.0
+
+STOP_MARGIN = 5.0
+"""Seconds a stopping worker gets past uvicorn's graceful shutdown before it is killed."""
+
+PR_SET_PDEATHSIG = 1
+"""``prctl`` option (Linux): the signal a process gets when its parent dies."""
+
+
+def ensure_free(host: str, port: int) -> None:
+    """Raise OSError if another program listens on ``host:port``.
+
+    The workers' sockets share their port (``SO_REUSEPORT``) with any socket of the same
+    user that has the option too: a second imgqrcode started on the port by mistake
+    would bind beside the first and take half its connections, answering them from
+    another store. A socket bound without the option fails wherever anything listens.
+    """
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a TIME_WAIT is no owner
+        probe.bind((host, port))
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -41,11 +67,21 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(app: str, host: str, port: int, options: dict[str, Any]) -> None:
+def _worker(app: str, host: str, port: int, options: dict[str, Any], supervisor: int) -> None:
     """One worker process: its own socket, then uvicorn until SIGTERM or SIGINT."""
+    _end_with(supervisor)
     sock = listening_socket(host, port)
     config = uvicorn.Config(app, factory=True, host=host, port=port, **options)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _end_with(supervisor: int) -> None:
+    """Have the kernel send this worker SIGTERM when its supervisor dies (Linux), and stop
+    at once if it is already gone."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != supervisor:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def run_workers(app: str, workers: int, host: str, port: int, options: dict[str, Any]) -> int:
@@ -56,10 +92,12 @@ def run_workers(app: str, workers: int, host: str, port: int, options: dict[str,
     """
     reservation = listening_socket(host, port)
     context = multiprocessing.get_context("spawn")
+    arguments = (app, host, port, options, os.getpid())
     processes = [
-        context.Process(target=_worker, args=(app, host, port, options), name=f"worker-{n}")
-        for n in range(workers)
+        context.Process(target=_worker, args=arguments, name=f"worker-{n}") for n in range(workers)
     ]
+    grace = options.get("timeout_graceful_shutdown")
+    stop_timeout = None if grace is None else grace + STOP_MARGIN
     stopping = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -78,7 +116,7 @@ def run_workers(app: str, workers: int, host: str, port: int, options: dict[str,
             if process.is_alive():
                 process.terminate()  # SIGTERM: uvicorn finishes the requests in flight
         for process in processes:
-            process.join(STOP_TIMEOUT)
+            process.join(stop_timeout)
             if process.is_alive():
                 process.kill()
                 process.join()
