@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import zxingcpp
 from PIL import Image
+from processes import children, running
 
 
 def write_code(path: Path, content: str, fmt: str = "QRCode") -> Path:
@@ -275,20 +276,6 @@ def test_a_reader_that_goes_away_early_gets_no_traceback(tmp_path):
     process.stdout.close()  # as `| head -1` does
     _, stderr = process.communicate(timeout=120)
     assert b"Traceback" not in stderr and b"BrokenPipeError" not in stderr
-
-
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in path.read_text().split()]
-
-
-def running(pid: int) -> bool:
-    """Whether ``pid`` exists and is not a zombie (which nobody may reap in a container)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "\nState:\tZ" not in status
 
 
 @pytest.mark.parametrize(

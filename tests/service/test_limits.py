@@ -11,10 +11,10 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
+from processes import children, running
 from service_support import PHOTO, RawUpload, raw_image_upload, upload
 
 LIMIT = 2 * 1024 * 1024
@@ -228,29 +228,17 @@ def test_a_second_service_on_a_taken_port_refuses_to_start(live_server, tmp_path
     assert httpx.get(f"{first.base_url}/healthz").status_code == 200
 
 
-def children_of(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
-def alive(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "\nState:\tZ" not in status
-
-
 def test_workers_end_with_their_supervisor_however_it_ends(live_server):
     server = live_server("--no-auth", "--workers", "2")
-    server.access_log()  # started
-    children = children_of(server.process.pid)  # its workers and multiprocessing's helper
-    assert children
+    server.access_log()  # spawned
+    spawned = children(server.process.pid)  # its workers and multiprocessing's helper
+    assert spawned
     server.process.kill()  # SIGKILL: no chance to stop them
     server.process.wait(timeout=10)
     deadline = time.monotonic() + 15
-    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+    while any(running(pid) for pid in spawned) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(alive(pid) for pid in children)
+    assert not any(running(pid) for pid in spawned)
 
 
 def test_a_stopping_server_finishes_a_request_in_flight_within_the_request_timeout(live_server):
