@@ -230,7 +230,7 @@ def test_a_second_service_on_a_taken_port_refuses_to_start(live_server, tmp_path
 
 def test_workers_end_with_their_supervisor_however_it_ends(live_server):
     server = live_server("--no-auth", "--workers", "2")
-    server.access_log()  # spawned
+    server.access_log()  # started and serving
     spawned = children(server.process.pid)  # its workers and multiprocessing's helper
     assert spawned
     server.process.kill()  # SIGKILL: no chance to stop them
