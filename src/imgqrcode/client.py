@@ -71,9 +71,12 @@ def _transport(base_url: str) -> httpx.HTTPTransport:
     url = httpx.URL(base_url)
     proxies = urllib.request.getproxies()
     proxy = proxies.get(url.scheme) or proxies.get("all")
-    if proxy and urllib.request.proxy_bypass(url.host):
-        proxy = None
-    return httpx.HTTPTransport(socket_options=NODELAY, proxy=proxy)
+    if not proxy or urllib.request.proxy_bypass(url.host):
+        return httpx.HTTPTransport(socket_options=NODELAY)
+    # "proxy.corp:3128" is common, and curl and httpx take it as http://.
+    return httpx.HTTPTransport(
+        socket_options=NODELAY, proxy=proxy if "://" in proxy else f"http://{proxy}"
+    )
 
 
 class Client:

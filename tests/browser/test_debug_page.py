@@ -251,6 +251,21 @@ def test_a_token_past_its_expiry_is_no_token(open_page, auth_server) -> None:
     page.page.get_by_label("secret").fill(auth_server.secret)
     upload_and_check(page, qr_scene(QR_TEXT), "photo.png")
     assert "access_token=old" not in page.text("#curl")
+    # One that expires while the page shows it in its field: still no token, not one
+    # taken for typed.
+    page.page.evaluate(
+        "sessionStorage.setItem('imgqrcode.token', "
+        "JSON.stringify({token: 'soon', expiresAt: Date.now() + 1000}))"
+    )
+    page.reload()
+    assert page.page.input_value("#token") == "soon"
+    page.page.wait_for_timeout(1500)
+    page.page.get_by_label("appid").fill(auth_server.appid)
+    page.page.get_by_label("secret").fill(auth_server.secret)
+    before = len(auth_server.access_log("/cv/img/qrcode"))
+    upload_and_check(page, qr_scene(QR_TEXT), "photo.png")
+    sent = auth_server.access_log("/cv/img/qrcode", at_least=before + 1)[before:]
+    assert [line["errcode"] for line in sent] == [0]  # not first a 40001 for "soon"
 
 
 def test_an_image_address_is_read_and_drawn(open_page, small_limit_server, image_host) -> None:

@@ -278,6 +278,38 @@ def test_a_reader_that_goes_away_early_gets_no_traceback(tmp_path):
     assert b"Traceback" not in stderr and b"BrokenPipeError" not in stderr
 
 
+def slow_scan(folder: Path) -> tuple[subprocess.Popen[bytes], bytes]:
+    """``scan --jobs 2`` over 12 images of noise, which open the cascade's gate (each
+    takes its whole time budget), started in a session of its own (as a terminal's
+    foreground job is a group of its own), and its first line once written."""
+    rng = np.random.default_rng(7)
+    for i in range(12):
+        noise = rng.integers(0, 256, (900, 1200), dtype=np.uint8)
+        Image.fromarray(noise).save(folder / f"{i:02}.jpg", quality=90)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imgqrcode.cli", "scan", str(folder), "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    return process, process.stdout.readline()
+
+
+def test_workers_end_with_a_scan_killed_before_it_could_end_them(tmp_path):
+    """SIGKILL, or a second signal while the parent shuts its workers down: the workers
+    ignore the usual signals, so the kernel ends them with their parent."""
+    process, _ = slow_scan(tmp_path)
+    workers = children(process.pid)
+    assert workers
+    process.kill()
+    process.communicate(timeout=60)  # the workers held the output pipe open too
+    deadline = time.monotonic() + 10
+    while any(running(worker) for worker in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(running(worker) for worker in workers)
+
+
 @pytest.mark.parametrize(
     ("stopping", "status", "group"),
     [
@@ -287,19 +319,7 @@ def test_a_reader_that_goes_away_early_gets_no_traceback(tmp_path):
     ],
 )
 def test_a_stopped_scan_ends_quietly_and_leaves_no_worker_behind(tmp_path, stopping, status, group):
-    # Noise opens the cascade's gate: each image takes its whole time budget.
-    rng = np.random.default_rng(7)
-    for i in range(12):
-        noise = rng.integers(0, 256, (900, 1200), dtype=np.uint8)
-        Image.fromarray(noise).save(tmp_path / f"{i:02}.jpg", quality=90)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "imgqrcode.cli", "scan", str(tmp_path), "--jobs", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group, as a terminal's foreground job
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    first = process.stdout.readline()
+    process, first = slow_scan(tmp_path)
     workers = children(process.pid)
     assert workers
     if group:

@@ -218,6 +218,9 @@ def test_floating_point_pixels_from_0_to_1_are_read(qr):
     bgra = np.dstack([grey, grey, grey, np.ones_like(grey)])
     for source in (grey, grey.astype(np.float64), bgra, Image.fromarray(grey), grey * 255):
         assert [c.data for c in scan(source).codes] == [TEXT], type(source)
+    grey[0, 0] = np.nan  # whose brightest pixel is no number at all
+    with pytest.raises(InvalidImageError, match="not finite"):
+        scan(grey)
 
 
 def test_pillow_modes_without_a_conversion_to_grey(qr):

@@ -149,10 +149,15 @@ def test_the_environments_proxy_is_used_unless_no_proxy_names_the_host(peer, mon
         client.scan_file(b"image")
     assert proxy.requests == [f"POST {api.url}/cv/img/qrcode HTTP/1.1"]
     assert api.requests == []
+    # Without a scheme, as curl and httpx take it.
+    monkeypatch.setenv("HTTP_PROXY", proxy.url.removeprefix("http://"))
+    with Client(api.url) as client:
+        client.scan_file(b"image")
+    assert len(proxy.requests) == 2 and api.requests == []
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with Client(api.url) as client:
         client.scan_file(b"image")
-    assert len(proxy.requests) == 1
+    assert len(proxy.requests) == 2
     assert api.requests == ["POST /cv/img/qrcode HTTP/1.1"]
 
 

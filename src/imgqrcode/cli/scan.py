@@ -178,7 +178,9 @@ def _map(
     if jobs == 1:
         yield from map(worker, inputs)
         return
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=leave_stopping_to_the_parent)
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, initializer=leave_stopping_to_the_parent, initargs=(os.getpid(),)
+    )
     try:
         with terminated_as_exception():
             yield from pool.map(worker, inputs, chunksize=4)

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from imgqrcode.parent_death import end_with_parent
+
 INTERRUPTED = 130
 """The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it."""
 
@@ -41,11 +43,13 @@ def terminated_as_exception() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def leave_stopping_to_the_parent() -> None:
+def leave_stopping_to_the_parent(parent: int) -> None:
     """A worker process's initializer: Ctrl-C reaches every process of the terminal's
     group, and a service manager's SIGTERM every process of the unit. A worker ignores
     both; the parent, which stops handing out images, lets each finish the one it reads
     and then ends the workers (an idle worker would otherwise die with a traceback of its
-    own)."""
+    own). A parent that dies before it can (SIGKILL, a second signal) takes them with it:
+    SIGKILL, as they ignore the others."""
     for stopping in STOPPING_SIGNALS:
         signal.signal(stopping, signal.SIG_IGN)
+    end_with_parent(parent, signal.SIGKILL)

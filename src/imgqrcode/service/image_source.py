@@ -8,9 +8,9 @@
 
 An empty body, ``""`` or ``null`` is no body: SDKs send these with ``img_url`` in the
 query. So is a multipart body that cannot be parsed, or has no boundary. A body that
-opens with ``{`` is JSON whatever its ``Content-Type`` says (no image format starts
-so): an HTTP library sends ``{"img_url": ...}`` with none unless told, and ``curl -d``
-as a form. No image at all is ``41005 media data missing``.
+opens with ``{`` is JSON unless its ``Content-Type`` says it is an image (then it is
+read as one): an HTTP library sends ``{"img_url": ...}`` with no type unless told, and
+``curl -d`` as a form. No image at all is ``41005 media data missing``.
 """
 
 from __future__ import annotations

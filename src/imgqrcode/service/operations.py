@@ -7,8 +7,10 @@ store does not answer, so a load balancer can act on the status code alone).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
+from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
@@ -18,7 +20,6 @@ from imgqrcode.service.openapi import openapi_document
 from imgqrcode.service.request_context import outcome_of
 from imgqrcode.service.responses import JSON_MEDIA_TYPE, json_bytes
 from imgqrcode.service.services import package_version, services_of
-from imgqrcode.service.store import STORE_ERRORS
 
 STATIC_DIR = Path(__file__).parent / "static"
 logger = logging.getLogger("imgqrcode.service")
@@ -32,7 +33,7 @@ async def healthz(request: Request) -> Response:
     outcome_of(request.scope).endpoint = "healthz"
     try:
         await services_of(request).store.ping()
-    except (OSError, *STORE_ERRORS) as exc:
+    except (OSError, sqlite3.Error, RedisError) as exc:
         # The reason (a Redis host and port, a file path) goes to the log, not to whoever
         # asks: the endpoint answers without a token.
         logger.warning("health check: store unavailable: %r", exc)

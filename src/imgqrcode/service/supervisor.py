@@ -18,26 +18,23 @@ on as an orphan that holds the port.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
 import signal
 import socket
-import sys
 import threading
 from types import FrameType
 from typing import Any
 
 import uvicorn
 
+from imgqrcode.parent_death import end_with_parent
+
 logger = logging.getLogger("imgqrcode.service")
 
 STOP_MARGIN = 5.0
 """Seconds a stopping worker gets past uvicorn's graceful shutdown before it is killed."""
-
-PR_SET_PDEATHSIG = 1
-"""``prctl`` option (Linux): the signal a process gets when its parent dies."""
 
 
 def ensure_free(host: str, port: int) -> None:
@@ -69,19 +66,10 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def _worker(app: str, host: str, port: int, options: dict[str, Any], supervisor: int) -> None:
     """One worker process: its own socket, then uvicorn until SIGTERM or SIGINT."""
-    _end_with(supervisor)
+    end_with_parent(supervisor, signal.SIGTERM)  # SIGTERM: uvicorn's graceful stop
     sock = listening_socket(host, port)
     config = uvicorn.Config(app, factory=True, host=host, port=port, **options)
     uvicorn.Server(config).run(sockets=[sock])
-
-
-def _end_with(supervisor: int) -> None:
-    """Have the kernel send this worker SIGTERM when its supervisor dies (Linux), and stop
-    at once if it is already gone."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != supervisor:
-        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def run_workers(app: str, workers: int, host: str, port: int, options: dict[str, Any]) -> int:

@@ -25,6 +25,8 @@ const state = {
   ticket: 0,
   // A reading is on its way: the page shows the last one, and says that it waits.
   busy: false,
+  // What the page last wrote into the token field: anything else there was typed.
+  shownToken: "",
 };
 
 /* ---------- small helpers ---------- */
@@ -102,7 +104,8 @@ function credentials() {
 
 function renderToken() {
   const held = tokenStore.get();
-  element("token").value = held?.token ?? "";
+  state.shownToken = held?.token ?? "";
+  element("token").value = state.shownToken;
   let message;
   if (state.tokenMessage) {
     message = state.tokenMessage();
@@ -149,9 +152,10 @@ function onTokenTyped() {
 }
 
 /** A token pasted into its field counts even if the field has not lost focus yet (an
- * image dropped or pasted straight after): it is what the person sees there. */
+ * image dropped or pasted straight after): it is what the person sees there. Not the
+ * one the page wrote there itself, which may have expired since. */
 function takeTypedToken() {
-  if (element("token").value.trim() !== (tokenStore.get()?.token ?? "")) onTokenTyped();
+  if (element("token").value.trim() !== state.shownToken) onTokenTyped();
 }
 
 function onForgetToken() {

@@ -6,7 +6,8 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from imgqrcode.service.store.base import (
     AppExistsError,
@@ -26,9 +27,15 @@ __all__ = [
     "open_store",
 ]
 
-STORE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, RedisError)
-"""What a store raises when it cannot be used (Redis down or busy past its wait, a file
-that cannot be opened or written): an outage, not a defect of the request."""
+STORE_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.OperationalError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+"""What a store raises when it cannot be used (Redis down, or busy past the wait for a
+connection; a database file that cannot be opened, written, or is locked): an outage.
+Its other errors (a malformed query, a script Redis refuses) are defects, and keep
+their tracebacks."""
 
 
 def open_store(url: str) -> Store:
