@@ -262,7 +262,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         ensure_free(args.host, args.port)
     except OSError as exc:
-        return _cannot_listen(args, exc)
+        print(f"imgqrcode: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return CANNOT_LISTEN
     credentials = _first_app(config, args)
     if credentials is not None or not config.auth:
         sys.stdout.write(first_start_message(credentials, base_url(args.host, args.port)))
@@ -288,12 +289,5 @@ def _run_workers(config: ServiceConfig, args: argparse.Namespace, options: dict[
     factory = "imgqrcode.service.app:create_app_from_environment"
     try:
         return run_workers(factory, args.workers, args.host, args.port, options)
-    except OSError as exc:
-        return _cannot_listen(args, exc)
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
-
-
-def _cannot_listen(args: argparse.Namespace, error: OSError) -> int:
-    print(f"imgqrcode: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
-    return CANNOT_LISTEN

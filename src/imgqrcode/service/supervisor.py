@@ -47,17 +47,22 @@ def ensure_free(host: str, port: int) -> None:
     """
     if port == 0:
         return
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a TIME_WAIT is no owner
+    with _tcp_socket(host) as probe:
         probe.bind((host, port))
+
+
+def _tcp_socket(host: str) -> socket.socket:
+    """A TCP socket of ``host``'s address family whose port may be bound again while a
+    connection of a previous run lingers in TIME_WAIT (that is no owner)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """A socket bound to ``host:port`` that other workers may bind too (SO_REUSEPORT)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock = _tcp_socket(host)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
@@ -75,10 +80,9 @@ def _worker(app: str, host: str, port: int, options: dict[str, Any], supervisor:
 def run_workers(app: str, workers: int, host: str, port: int, options: dict[str, Any]) -> int:
     """Run ``workers`` processes serving the ``app`` factory; the exit status.
 
-    The parent binds the address first (without listening), so a port that another
-    program holds is reported at once rather than by every worker.
+    The caller checks first that nothing listens on the port (:func:`ensure_free`), so
+    that a port another program holds is reported at once rather than by every worker.
     """
-    reservation = listening_socket(host, port)
     context = multiprocessing.get_context("spawn")
     arguments = (app, host, port, options, os.getpid())
     processes = [
@@ -110,5 +114,4 @@ def run_workers(app: str, workers: int, host: str, port: int, options: dict[str,
                 process.join()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        reservation.close()
     return 0 if stopping.is_set() else 1
