@@ -210,10 +210,11 @@ def _deep_to_8bit(pixels: np.ndarray) -> np.ndarray:
     division is exact), in float32 where they are not: float64 temporaries made a
     40-megapixel 16-bit PNG of 90 KB cost a gigabyte to read.
     """
-    if not np.issubdtype(pixels.dtype, np.integer) and not np.isfinite(pixels).all():
+    integer = np.issubdtype(pixels.dtype, np.integer)
+    if not integer and not np.isfinite(pixels).all():
         raise InvalidImageError("pixels that are not finite numbers (NaN, infinity)")
     brightest = float(pixels.max(initial=0))
-    if np.issubdtype(pixels.dtype, np.integer):
+    if integer:
         scaled = pixels // 257 if brightest > 255.0 else pixels.copy()
     else:
         scale = 1.0 / 257.0 if brightest > 255.0 else 255.0 if brightest <= 1.0 else 1.0
