@@ -70,12 +70,20 @@ class Server:
     secret: str = ""
     process: subprocess.Popen[bytes] | None = None
     pids: list[int] = field(default_factory=list)
+    token: str = ""
 
-    def token(self) -> str:
+    def fetch_token(self) -> str:
+        """The token every client uses (:attr:`token`), as an app's processes share
+        theirs: one per client and turn would pass the server's token requests per app and
+        minute (``--token-calls-per-minute``), and the clients refused one would stop
+        unseen."""
         if not self.appid:
             return ""
         params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
-        return str(httpx.get(f"{self.url}/cgi-bin/token", params=params).json()["access_token"])
+        answer = httpx.get(f"{self.url}/cgi-bin/token", params=params).json()
+        if "access_token" not in answer:
+            raise SystemExit(f"no token from {self.url}: {answer}")
+        return str(answer["access_token"])
 
     def process_ids(self) -> list[int]:
         """The server and its worker processes (children, for --workers N)."""
@@ -184,7 +192,7 @@ class Uploader:
         # As tuned clients do: with Nagle's algorithm on, the upload's last small write
         # waits for the server's delayed ACK (about 40 ms on Linux) on every request.
         self._connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        token = server.token()
+        token = server.token
         self._path = "/cv/img/qrcode" + (f"?access_token={token}" if token else "")
         self._body, self._headers = multipart_upload(image)
 
@@ -289,6 +297,7 @@ def main() -> int:
         else:
             server = start_server(args.workers, args.serve_arg, Path(directory))
         try:
+            server.token = server.fetch_token()
             load(server, image, 1, min(3.0, args.duration))  # warm up
             paired = paired_times(server, image, min(10.0, args.duration))
             runs = interleaved(server, image, counts, args.duration, args.slice)
